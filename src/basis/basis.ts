@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DimensionMismatchError, DisposedError, InvalidDimensionError } from '../errors';
+
+/**
+ * An orthonormal basis Q ∈ R^{D×d} (QᵀQ = I) used as an operator. Dense bases store Q; structured
+ * bases never hold a D×d matrix. Both methods are pure tf ops (no data download), differentiable,
+ * and return new tensors that the caller owns.
+ */
+export interface Basis {
+  /** What kind of basis this is ('dense', 'gaussian', …): recorded in checkpoints and errors. */
+  readonly kind: string;
+  /** D: the length of the parameter vector θ. */
+  readonly ambientDim: number;
+  /** d: the number of trainable coordinates z. */
+  readonly dim: number;
+  /** Qᵀv: R^D → R^d. */
+  project(v: tf.Tensor1D): tf.Tensor1D;
+  /** Q·c: R^d → R^D. */
+  lift(c: tf.Tensor1D): tf.Tensor1D;
+  /** Q as a dense D×d float32 tensor (for tests and small problems: D·d floats). */
+  materialize(): tf.Tensor2D;
+  /** True once {@link Basis.dispose} has run. */
+  readonly isDisposed: boolean;
+  /** Frees the basis' tensors. Optimizers never dispose a basis they were given. */
+  dispose(): void;
+}
+
+/** Throws unless `D` and `d` describe a subspace that can exist: integers with 1 ≤ d ≤ D. */
+export function checkDims(where: string, D: number, d: number): void {
+  if (!Number.isInteger(D) || D < 1) {
+    throw new InvalidDimensionError(`${where}: D must be a positive integer, got ${D}.`);
+  }
+  if (!Number.isInteger(d) || d < 1 || d > D) {
+    throw new InvalidDimensionError(
+      `${where}: d must be an integer with 1 ≤ d ≤ D = ${D}, got d = ${d}. ` +
+        `A subspace of R^${D} has at most ${D} orthonormal directions and needs at least one.`,
+    );
+  }
+}
+
+/** Throws unless `t` is a vector of length `n`. */
+export function checkVector(where: string, t: tf.Tensor, n: number, what: string): void {
+  if (t.rank !== 1 || t.shape[0] !== n) {
+    throw new DimensionMismatchError(
+      `${where}: ${what} must be a vector of length ${n}, got shape [${t.shape.join(', ')}].`,
+    );
+  }
+}
+
+/** Throws a {@link DisposedError} when `basis` has been disposed. */
+export function checkAlive(where: string, basis: Basis): void {
+  if (basis.isDisposed) {
+    throw new DisposedError(
+      `${where}: the ${basis.kind} basis (D = ${basis.ambientDim}, d = ${basis.dim}) was disposed; ` +
+        `create a new basis or dispose it only after the last optimizer using it.`,
+    );
+  }
+}

@@ -1,0 +1,23 @@
+export * from './errors';
+export type { Basis } from './basis/basis';
+export { DenseBasis, denseBasis, gaussianBasis, orthonormalize } from './basis/dense';
+export type { GaussianBasisOptions } from './basis/dense';
+export type { ThinQrOptions, ThinQrResult } from './linalg/qr';
+export { thinQr } from './linalg/qr';
+export type { GradientInput, LayersModelLike, VariableSource } from './layout';
+export { ParameterLayout } from './layout';
+export { coordinatesOf, pointAt, projectDirection, projectPoint, residualOf } from './subspace';
+export { SubspaceOptimizer } from './optimizer/subspace-optimizer';
+export type {
+  NonFinitePolicy,
+  SubspaceOptimizerOptions,
+  SubspaceResidual,
+} from './optimizer/subspace-optimizer';
+export { ProjectedGradientOptimizer, projectGradients } from './optimizer/project-gradients';
+export type { GradientMode, ProjectGradientsOptions } from './optimizer/project-gradients';
+export { ProjectedParameterOptimizer, projectParameters } from './optimizer/project-parameters';
+export { reparameterize, reparameterizeFunction } from './reparameterize';
+export type { ApplicableModel, Reparameterized, ReparameterizedFunction } from './reparameterize';
+export { digits } from './data/digits';
+export type { Dataset } from './data/digits';
+export { registerWasmConv2DGradient } from './backends/wasm-conv2d-grad';

@@ -1,0 +1,150 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  DimensionMismatchError,
+  DisposedError,
+  DtypeError,
+  InvalidArgumentError,
+  UnknownVariableError,
+} from './errors';
+
+/** Anything with `trainableWeights` whose entries read as variables: a `tf.LayersModel`. */
+export interface LayersModelLike {
+  trainableWeights: Array<{ read(): tf.Tensor }>;
+}
+
+/** The variables an optimizer is told to train: a list, or a layers model (its trainable weights). */
+export type VariableSource = tf.Variable[] | LayersModelLike;
+
+/** A tensor with a name, as optimizers list gradients and weights. */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/** Gradients as `Optimizer.applyGradients` receives them. */
+export type GradientInput = tf.NamedTensorMap | NamedTensor[];
+
+function isLayersModel(source: VariableSource): source is LayersModelLike {
+  return !Array.isArray(source) && Array.isArray((source as LayersModelLike)?.trainableWeights);
+}
+
+/**
+ * The flattening θ = concat(vec(v₁), …, vec(v_k)) of a fixed, ordered list of float32 variables:
+ * their names, shapes, sizes and offsets, computed once, and the ops that move between the
+ * per-variable tensors and the flat vector.
+ */
+export class ParameterLayout {
+  readonly variables: readonly tf.Variable[];
+  readonly names: readonly string[];
+  readonly shapes: readonly number[][];
+  readonly sizes: readonly number[];
+  /** D = Σ sizes. */
+  readonly size: number;
+  private readonly index: Map<string, number>;
+
+  constructor(where: string, source: VariableSource) {
+    if (source == null || (!Array.isArray(source) && !isLayersModel(source))) {
+      throw new InvalidArgumentError(
+        `${where}: 'variables' must be a tf.LayersModel or an array of tf.Variable.`,
+      );
+    }
+    const variables = (
+      isLayersModel(source) ? source.trainableWeights.map((w) => w.read()) : source
+    ) as tf.Variable[];
+    if (variables.length === 0) {
+      throw new InvalidArgumentError(
+        `${where}: there are no variables to train; pass a non-empty list or a model with ` +
+          `trainable weights.`,
+      );
+    }
+    this.index = new Map();
+    variables.forEach((v, i) => {
+      if (!(v instanceof tf.Variable)) {
+        throw new InvalidArgumentError(`${where}: variables[${i}] is not a tf.Variable.`);
+      }
+      if (v.isDisposed) {
+        throw new DisposedError(`${where}: variable '${v.name}' is disposed.`);
+      }
+      if (v.dtype !== 'float32') {
+        throw new DtypeError(
+          `${where}: variable '${v.name}' has dtype ${v.dtype}; subspace training needs float32 ` +
+            `variables. Create it as float32 or leave it out of 'variables'.`,
+        );
+      }
+      if (this.index.has(v.name)) {
+        throw new InvalidArgumentError(`${where}: variable '${v.name}' is listed twice.`);
+      }
+      this.index.set(v.name, i);
+    });
+    this.variables = variables.slice();
+    this.names = variables.map((v) => v.name);
+    this.shapes = variables.map((v) => v.shape.slice());
+    this.sizes = variables.map((v) => v.size);
+    this.size = this.sizes.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * The gradients in layout order (null where none was given), validated without touching any state:
+   * every name must belong to the layout and every shape must match its variable.
+   */
+  collect(where: string, grads: GradientInput): Array<tf.Tensor | null> {
+    const out: Array<tf.Tensor | null> = this.names.map(() => null);
+    const entries: Array<[string, tf.Tensor | null | undefined]> = Array.isArray(grads)
+      ? grads.map((g) => [g.name, g.tensor])
+      : Object.keys(grads).map((name) => [name, grads[name]]);
+    for (const [name, tensor] of entries) {
+      const i = this.index.get(name);
+      if (i === undefined) {
+        throw new UnknownVariableError(
+          `${where}: got a gradient for variable '${name}', which is not among the ${this.names.length} ` +
+            `variables this optimizer was created with. Pass it in 'variables' when creating the ` +
+            `optimizer, or leave it out of minimize's varList.`,
+        );
+      }
+      if (tensor == null) continue;
+      if (!tf.util.arraysEqual(tensor.shape, this.shapes[i])) {
+        throw new DimensionMismatchError(
+          `${where}: the gradient for '${name}' has shape [${tensor.shape}], but the variable has ` +
+            `shape [${this.shapes[i]}].`,
+        );
+      }
+      out[i] = tensor;
+    }
+    return out;
+  }
+
+  /** concat(vec(t₁), …) as one vector; a null entry counts as zeros. Call inside a tidy. */
+  flatten(parts: ReadonlyArray<tf.Tensor | null>): tf.Tensor1D {
+    const flat = parts.map((t, i) =>
+      t == null ? tf.zeros([this.sizes[i]]) : tf.reshape(t, [this.sizes[i]]),
+    );
+    return (flat.length === 1 ? flat[0] : tf.concat(flat)) as tf.Tensor1D;
+  }
+
+  /** The inverse of {@link flatten}: one tensor per variable, shaped like it. Call inside a tidy. */
+  split(v: tf.Tensor1D): tf.Tensor[] {
+    const parts = this.sizes.length === 1 ? [v] : tf.split(v, this.sizes.slice());
+    return parts.map((p, i) => tf.reshape(p, this.shapes[i]));
+  }
+
+  /** θ: the current values flattened. Call inside a tidy. */
+  read(): tf.Tensor1D {
+    return this.flatten(this.variables);
+  }
+
+  /** Writes θ back into the variables. */
+  assign(theta: tf.Tensor1D): void {
+    tf.tidy(() => this.split(theta).forEach((p, i) => this.variables[i].assign(p)));
+  }
+
+  /** Throws a {@link DisposedError} if any variable was disposed under the optimizer. */
+  checkAlive(where: string): void {
+    const dead = this.variables.find((v) => v.isDisposed);
+    if (dead) {
+      throw new DisposedError(
+        `${where}: variable '${dead.name}' was disposed while the optimizer still trains it; ` +
+          `create a new optimizer for the new variables.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { NamedTensor } from '../layout';
+import { Basis, checkVector } from '../basis/basis';
+import { InvalidArgumentError, NonFiniteError } from '../errors';
+import { pointAt, projectDirection } from '../subspace';
+import { SubspaceOptimizer, SubspaceOptimizerOptions } from './subspace-optimizer';
+
+/** How {@link projectGradients} hands the projected gradient to the inner optimizer. */
+export type GradientMode = 'coordinates' | 'ambient';
+
+/** Options of {@link projectGradients}. */
+export interface ProjectGradientsOptions extends SubspaceOptimizerOptions {
+  /** Default 'coordinates'. See {@link ProjectedGradientOptimizer}. */
+  mode?: GradientMode;
+}
+
+/**
+ * Gradient projection (DESIGN §3, path 2).
+ *
+ * - `coordinates`: c = Qᵀg; the inner optimizer steps an internal d-vector z with gradient c (its
+ *   slots are d-dimensional), then θ ← θ0 + Q·z. Since ∂L/∂z = Qᵀ∇L(θ0 + Qz), this is exactly the
+ *   reparameterized model for every optimizer, and θ is recomputed from z each step (no drift).
+ * - `ambient`: the inner optimizer receives g̃ = QQᵀg per variable and keeps D-sized slots. Equal to
+ *   the reparameterized model for SGD and momentum; element-wise adaptive optimizers (Adam, Adagrad,
+ *   …) rescale g̃ coordinate by coordinate, so their steps leave span(Q).
+ */
+export class ProjectedGradientOptimizer extends SubspaceOptimizer {
+  static readonly className = 'ProjectedGradient';
+  private readonly gradientMode: GradientMode;
+  private z: tf.Variable<tf.Rank.R1> | null;
+
+  constructor(inner: tf.Optimizer, basis: Basis, opts: ProjectGradientsOptions) {
+    const mode = opts?.mode ?? 'coordinates';
+    if (mode !== 'coordinates' && mode !== 'ambient') {
+      throw new InvalidArgumentError(
+        `projectGradients: mode must be 'coordinates' or 'ambient', got '${mode}'.`,
+      );
+    }
+    super('projectGradients', inner, basis, opts);
+    this.gradientMode = mode;
+    this.z =
+      mode === 'coordinates'
+        ? tf.tidy(() => this.coordinates().variable(false) as tf.Variable<tf.Rank.R1>) // 0 unless θ started off the origin
+        : null;
+  }
+
+  get mode(): GradientMode {
+    return this.gradientMode;
+  }
+
+  protected step(g: tf.Tensor1D): void {
+    const origin = this.alive('step');
+    if (this.z) {
+      const z = this.z;
+      this.inner.applyGradients([{ name: z.name, tensor: this.basis.project(g) }]);
+      this.layout.assign(pointAt(this.basis, origin, z));
+    } else {
+      const parts = this.layout.split(projectDirection(this.basis, g));
+      this.inner.applyGradients(this.layout.names.map((name, i) => ({ name, tensor: parts[i] })));
+    }
+  }
+
+  /** z: in coordinates mode the optimizer's own coordinates (a copy), else Qᵀ(θ − θ0). */
+  override coordinates(): tf.Tensor1D {
+    return this.z ? tf.clone(this.z) : super.coordinates();
+  }
+
+  protected innerShapes(): ReadonlyArray<readonly number[]> {
+    return this.z ? [[this.basis.dim]] : this.layout.shapes;
+  }
+  protected innerNames(): readonly string[] {
+    return this.z ? [this.z.name] : this.layout.names;
+  }
+
+  protected override ownWeights(): NamedTensor[] {
+    return this.z ? [{ name: 'subspace/z', tensor: this.z }] : [];
+  }
+  protected override checkOwnWeights(weights: NamedTensor[]): void {
+    if (!this.z) return;
+    const z = weights[0].tensor;
+    checkVector(this.where, z, this.basis.dim, "the saved coordinates 'subspace/z'");
+    if (!tf.tidy(() => tf.all(tf.isFinite(z)).dataSync()[0])) {
+      throw new NonFiniteError(`${this.where}: the saved coordinates 'subspace/z' contain NaN or Infinity.`);
+    }
+  }
+  protected override restoreOwnWeights(weights: NamedTensor[]): void {
+    this.z?.assign(weights[0].tensor as tf.Tensor1D);
+  }
+  protected override disposeOwn(): void {
+    this.z?.dispose();
+    this.z = null;
+  }
+}
+
+/**
+ * Wraps `inner` so that every step moves the variables only within θ0 + span(Q): the full gradient g
+ * is projected onto span(Q) before the inner optimizer sees it.
+ *
+ * @example
+ * const basis = gaussianBasis(model.countParams(), 100, {seed: 1});
+ * model.compile({optimizer: projectGradients(tf.train.adam(1e-2), basis, {variables: model}),
+ *                loss: 'categoricalCrossentropy'});
+ * await model.fit(xs, ys, {epochs: 5});
+ *
+ * Reference: Li, Farkhoor, Liu, Yosinski (2018), "Measuring the Intrinsic Dimension of Objective
+ * Landscapes" (training in a random subspace θ0 + P·z).
+ */
+export function projectGradients(
+  inner: tf.Optimizer,
+  basis: Basis,
+  opts: ProjectGradientsOptions,
+): ProjectedGradientOptimizer {
+  return new ProjectedGradientOptimizer(inner, basis, opts);
+}

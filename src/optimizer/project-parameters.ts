@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Basis } from '../basis/basis';
+import { projectPoint } from '../subspace';
+import { SubspaceOptimizer, SubspaceOptimizerOptions } from './subspace-optimizer';
+
+/**
+ * Parameter projection (DESIGN §3, path 3): the inner optimizer takes its ordinary step with the
+ * full gradient, then θ ← θ0 + QQᵀ(θ − θ0). For SGD and momentum this equals the reparameterized
+ * model (P is linear and θ − θ0 already lies in span(Q)); for adaptive optimizers θ stays in the
+ * subspace but follows a different trajectory. The inner optimizer keeps D-sized slots.
+ */
+export class ProjectedParameterOptimizer extends SubspaceOptimizer {
+  static readonly className = 'ProjectedParameter';
+
+  constructor(inner: tf.Optimizer, basis: Basis, opts: SubspaceOptimizerOptions) {
+    super('projectParameters', inner, basis, opts);
+  }
+
+  get mode(): 'parameters' {
+    return 'parameters';
+  }
+
+  protected step(g: tf.Tensor1D): void {
+    const origin = this.alive('step');
+    const parts = this.layout.split(g);
+    this.inner.applyGradients(this.layout.names.map((name, i) => ({ name, tensor: parts[i] })));
+    this.layout.assign(projectPoint(this.basis, origin, this.layout.read()));
+  }
+
+  protected innerShapes(): ReadonlyArray<readonly number[]> {
+    return this.layout.shapes;
+  }
+  protected innerNames(): readonly string[] {
+    return this.layout.names;
+  }
+}
+
+/**
+ * Wraps `inner` so that after each ordinary step the variables are projected back onto
+ * θ0 + span(Q) (the variant suggested on the PyTorch forum by KFrank; for SGD it takes the same
+ * steps as {@link projectGradients}).
+ *
+ * @example
+ * const opt = projectParameters(tf.train.sgd(0.1), gaussianBasis(D, 50), {variables: model});
+ * model.compile({optimizer: opt, loss: 'meanSquaredError'});
+ */
+export function projectParameters(
+  inner: tf.Optimizer,
+  basis: Basis,
+  opts: SubspaceOptimizerOptions,
+): ProjectedParameterOptimizer {
+  return new ProjectedParameterOptimizer(inner, basis, opts);
+}

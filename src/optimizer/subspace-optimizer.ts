@@ -1,0 +1,283 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Basis, checkAlive, checkVector } from '../basis/basis';
+import {
+  DimensionMismatchError,
+  DisposedError,
+  DtypeError,
+  InvalidArgumentError,
+  NonFiniteError,
+} from '../errors';
+import { GradientInput, NamedTensor, ParameterLayout, VariableSource } from '../layout';
+import { coordinatesOf, projectPoint, residualOf } from '../subspace';
+import { innerWeights, setInnerWeights } from './inner-state';
+
+/** What to do with a gradient that contains NaN or ±Infinity. */
+export type NonFinitePolicy = 'throw' | 'skip' | 'unchecked';
+
+/** Options shared by both wrappers. */
+export interface SubspaceOptimizerOptions {
+  /** The variables to train, in the order that defines θ; a `tf.LayersModel` means its trainableWeights. */
+  variables: VariableSource;
+  /**
+   * θ0, the origin of the affine subspace (length D). Default: the variables' values at creation.
+   * When given, the variables are moved at creation to the nearest point θ0 + P(θ − θ0) of the subspace.
+   */
+  origin?: tf.Tensor1D;
+  /**
+   * 'throw' (default): a non-finite gradient throws {@link NonFiniteError} before any variable or slot
+   * changes. 'skip': such a step is dropped and counted in `skippedSteps`. 'unchecked': no check (saves
+   * one device→host read per step).
+   */
+  nonFinite?: NonFinitePolicy;
+}
+
+/** Distance of θ from the affine subspace, see {@link residualOf}. */
+export interface SubspaceResidual {
+  /** ‖(I − P)(θ − θ0)‖. */
+  distance: number;
+  /** ‖θ − θ0‖. */
+  displacement: number;
+}
+
+const POLICIES: NonFinitePolicy[] = ['throw', 'skip', 'unchecked'];
+
+/**
+ * What both wrappers share: the layout of the variables, the origin, validation of every gradient
+ * before any state changes, the non-finite policy, iteration counting, state save/restore and
+ * disposal. Subclasses implement {@link SubspaceOptimizer.step} on the flat gradient g ∈ R^D.
+ */
+export abstract class SubspaceOptimizer extends tf.Optimizer {
+  /** The wrapped optimizer; owned (disposed with the wrapper). */
+  readonly inner: tf.Optimizer;
+  /** The basis; not owned (it may be shared, dispose it yourself). */
+  readonly basis: Basis;
+  /** Steps dropped because of a non-finite gradient (policy 'skip'). */
+  skippedSteps = 0;
+  protected readonly layout: ParameterLayout;
+  protected readonly nonFinite: NonFinitePolicy;
+  protected originT: tf.Tensor1D | null;
+  protected readonly where: string;
+
+  protected constructor(where: string, inner: tf.Optimizer, basis: Basis, opts: SubspaceOptimizerOptions) {
+    super();
+    this.where = where;
+    if (!(inner instanceof tf.Optimizer)) {
+      throw new InvalidArgumentError(`${where}: the first argument must be a tf.Optimizer (e.g. tf.train.adam()).`);
+    }
+    if (basis == null || typeof basis.project !== 'function' || typeof basis.lift !== 'function') {
+      throw new InvalidArgumentError(`${where}: the second argument must be a Basis (e.g. gaussianBasis(D, d)).`);
+    }
+    checkAlive(where, basis);
+    if (opts == null) {
+      throw new InvalidArgumentError(`${where}: options with 'variables' are required.`);
+    }
+    const layout = new ParameterLayout(where, opts.variables);
+    if (basis.ambientDim !== layout.size) {
+      throw new DimensionMismatchError(
+        `${where}: the basis has D = ${basis.ambientDim} rows but the ${layout.names.length} ` +
+          `variable(s) hold ${layout.size} numbers. Build the basis for D = ${layout.size} ` +
+          `(e.g. gaussianBasis(${layout.size}, ${Math.min(basis.dim, layout.size)})).`,
+      );
+    }
+    const nonFinite = opts.nonFinite ?? 'throw';
+    if (!POLICIES.includes(nonFinite)) {
+      throw new InvalidArgumentError(
+        `${where}: nonFinite must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, got '${nonFinite}'.`,
+      );
+    }
+    if (opts.origin != null) checkOrigin(where, opts.origin, layout.size);
+    this.inner = inner;
+    this.basis = basis;
+    this.layout = layout;
+    this.nonFinite = nonFinite;
+    const origin = opts.origin;
+    this.originT = tf.keep(tf.tidy(() => (origin != null ? tf.clone(origin) : layout.read())));
+    if (origin != null) {
+      const theta0 = this.originT;
+      tf.tidy(() => layout.assign(projectPoint(basis, theta0, layout.read())));
+    }
+  }
+
+  /** Which update rule this optimizer applies ('coordinates', 'ambient' or 'parameters'). */
+  abstract get mode(): string;
+
+  /** One update from the validated, finite flat gradient g ∈ R^D. Runs inside a tidy. */
+  protected abstract step(g: tf.Tensor1D): void;
+
+  /** The number of variables in each gradient list handed to the inner optimizer. */
+  protected abstract innerShapes(): ReadonlyArray<readonly number[]>;
+  protected abstract innerNames(): readonly string[];
+
+  /** θ0 (owned by the optimizer: do not dispose). */
+  get origin(): tf.Tensor1D {
+    return this.alive('origin');
+  }
+
+  /** D: the number of parameters. */
+  get ambientDim(): number {
+    return this.layout.size;
+  }
+
+  /** The trained variables, in θ order. */
+  get variables(): readonly tf.Variable[] {
+    return this.layout.variables;
+  }
+
+  /** z = Qᵀ(θ − θ0), the current coordinates (a new tensor; the caller disposes it). */
+  coordinates(): tf.Tensor1D {
+    const origin = this.alive('coordinates');
+    return tf.tidy(() => coordinatesOf(this.basis, origin, this.layout.read()));
+  }
+
+  /** How far θ is from θ0 + span(Q) right now (reads two numbers from the device). */
+  residual(): SubspaceResidual {
+    const origin = this.alive('residual');
+    checkAlive(this.where, this.basis);
+    const both = tf.tidy(() => {
+      const r = residualOf(this.basis, origin, this.layout.read());
+      return tf.stack([r.distance, r.displacement]);
+    });
+    const [distance, displacement] = both.dataSync();
+    both.dispose();
+    return { distance, displacement };
+  }
+
+  /** Like `tf.Optimizer.minimize`, but `varList` defaults to this optimizer's variables. */
+  override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
+    this.alive('minimize');
+    return super.minimize(f, returnCost, varList ?? this.layout.variables.slice());
+  }
+
+  override applyGradients(variableGradients: GradientInput): void {
+    this.alive('applyGradients');
+    checkAlive(this.where, this.basis);
+    this.layout.checkAlive(this.where);
+    const parts = this.layout.collect(this.where, variableGradients);
+    const g = tf.tidy(() => this.layout.flatten(parts));
+    try {
+      if (this.nonFinite !== 'unchecked' && !tf.tidy(() => tf.all(tf.isFinite(g)).dataSync()[0])) {
+        if (this.nonFinite === 'skip') {
+          this.skippedSteps++;
+          return;
+        }
+        throw new NonFiniteError(
+          `${this.where}: the gradient of ${nonFiniteNames(parts, this.layout.names)} contains NaN or ` +
+            `Infinity; nothing was updated. Lower the learning rate, clip the loss, or create the ` +
+            `optimizer with {nonFinite: 'skip'} to drop such steps.`,
+        );
+      }
+      tf.tidy(() => this.step(g));
+      this.incrementIterations();
+    } finally {
+      g.dispose();
+    }
+  }
+
+  /**
+   * [iterations, origin, …mode state, …inner optimizer state]. As with `tf.train` optimizers, the
+   * first entry is a new tensor (dispose it) and the others are this optimizer's own variables.
+   */
+  override async getWeights(): Promise<NamedTensor[]> {
+    const origin = this.alive('getWeights');
+    return [
+      await this.saveIterations(),
+      { name: 'subspace/origin', tensor: origin },
+      ...this.ownWeights(),
+      ...(await innerWeights(this.inner)),
+    ];
+  }
+
+  /**
+   * Restores what {@link getWeights} returned (copies it: the caller keeps and disposes its tensors).
+   * Everything is validated before anything changes; the variables themselves are not touched.
+   */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    this.alive('setWeights');
+    const own = this.ownWeights().length;
+    if (!Array.isArray(weightValues) || weightValues.length < 2 + own) {
+      throw new InvalidArgumentError(
+        `${this.where}: setWeights expects [iterations, origin${own ? ', z' : ''}, …inner state] as ` +
+          `returned by getWeights(), got ${Array.isArray(weightValues) ? weightValues.length : 'no'} entries.`,
+      );
+    }
+    const [iter, origin, ...rest] = weightValues;
+    const iterations = (await iter.tensor.data())[0];
+    if (!Number.isInteger(iterations) || iterations < 0) {
+      throw new InvalidArgumentError(`${this.where}: the saved iteration count ${iterations} is invalid.`);
+    }
+    checkOrigin(this.where, origin.tensor as tf.Tensor1D, this.layout.size);
+    this.checkOwnWeights(rest.slice(0, own));
+    await setInnerWeights(this.where, this.inner, rest.slice(own), this.innerShapes(), iterations, this.innerNames());
+    this.originT?.dispose();
+    this.originT = tf.keep(tf.clone(origin.tensor as tf.Tensor1D));
+    this.restoreOwnWeights(rest.slice(0, own));
+    this.iterations_ = iterations;
+  }
+
+  /** Mode-specific state saved after the origin (none by default). */
+  protected ownWeights(): NamedTensor[] {
+    return [];
+  }
+  protected checkOwnWeights(_weights: NamedTensor[]): void {}
+  protected restoreOwnWeights(_weights: NamedTensor[]): void {}
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      mode: this.mode,
+      nonFinite: this.nonFinite,
+      innerClassName: this.inner.getClassName(),
+      innerConfig: this.inner.getConfig(),
+    };
+  }
+
+  /** True once {@link dispose} has run. */
+  get isDisposed(): boolean {
+    return this.originT === null;
+  }
+
+  /**
+   * Frees the origin, the optimizer's own state and the inner optimizer (including tensors that
+   * some tf.train optimizers forget in their own dispose, tfjs#4647). The basis and the variables are
+   * not disposed. Calling it twice is harmless.
+   */
+  override dispose(): void {
+    if (this.originT === null) return;
+    this.originT.dispose();
+    this.originT = null;
+    this.disposeOwn();
+    this.inner.dispose();
+    for (const value of Object.values(this.inner)) {
+      if (value instanceof tf.Tensor && !value.isDisposed) value.dispose();
+    }
+    super.dispose();
+  }
+  protected disposeOwn(): void {}
+
+  protected alive(where: string): tf.Tensor1D {
+    if (this.originT === null) {
+      throw new DisposedError(`${this.where}.${where}: the optimizer was disposed; create a new one.`);
+    }
+    return this.originT;
+  }
+}
+
+function checkOrigin(where: string, origin: tf.Tensor1D, D: number): void {
+  if (!(origin instanceof tf.Tensor) || origin.isDisposed) {
+    throw new InvalidArgumentError(`${where}: origin must be a live tf.Tensor1D of length ${D}.`);
+  }
+  checkVector(where, origin, D, 'origin');
+  if (origin.dtype !== 'float32') {
+    throw new DtypeError(`${where}: origin must be float32, got ${origin.dtype}.`);
+  }
+  if (!tf.tidy(() => tf.all(tf.isFinite(origin)).dataSync()[0])) {
+    throw new NonFiniteError(`${where}: origin contains NaN or Infinity.`);
+  }
+}
+
+function nonFiniteNames(parts: Array<tf.Tensor | null>, names: readonly string[]): string {
+  const bad = names.filter((_, i) => {
+    const t = parts[i];
+    return t != null && !tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0]);
+  });
+  return bad.map((n) => `'${n}'`).join(', ');
+}

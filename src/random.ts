@@ -1,0 +1,31 @@
+import seedrandom from 'seedrandom';
+
+/**
+ * A seeded source of standard normal float64 numbers (Box–Muller over seedrandom's Alea generator).
+ * The same seed gives the same sequence on every platform and backend: no tf op is involved.
+ */
+export function normalSource(seed: number): () => number {
+  const uniform = seedrandom.alea(String(seed));
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    let u = 0;
+    while (u === 0) u = uniform();
+    const v = uniform();
+    const radius = Math.sqrt(-2 * Math.log(u));
+    spare = radius * Math.sin(2 * Math.PI * v);
+    return radius * Math.cos(2 * Math.PI * v);
+  };
+}
+
+/** Fills a new Float32Array of length n with seeded standard normal numbers. */
+export function gaussianArray(n: number, seed: number): Float32Array {
+  const next = normalSource(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = next();
+  return out;
+}

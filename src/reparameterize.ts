@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Basis, checkAlive, checkVector } from './basis/basis';
+import { DimensionMismatchError, DisposedError, DtypeError, InvalidArgumentError } from './errors';
+import { LayersModelLike, ParameterLayout } from './layout';
+import { pointAt } from './subspace';
+
+/** A model whose forward pass runs at θ0 + Q·z, with z the only trainable variable. */
+export interface Reparameterized {
+  /** The d coordinates, trainable, starting at 0. */
+  readonly z: tf.Variable;
+  /** The forward pass at θ(z) = θ0 + Q·z, differentiable in z. Call inside a tidy (or minimize). */
+  apply(x: tf.Tensor | tf.Tensor[], kwargs?: Record<string, unknown>): tf.Tensor | tf.Tensor[];
+  /** θ(z) as a new flat tensor (D). */
+  theta(): tf.Tensor1D;
+  /** Frees z and θ0; the model and the basis are not touched. */
+  dispose(): void;
+}
+
+/** Just enough of a `tf.LayersModel` (kept structural so tfjs-layers stays an optional peer). */
+export interface ApplicableModel extends LayersModelLike {
+  apply(inputs: tf.Tensor | tf.Tensor[], kwargs?: Record<string, unknown>): unknown;
+}
+
+type Readable = { read(): tf.Tensor };
+
+/**
+ * The reparameterized reference (DESIGN §3, path 1): the model's layers read θ0 + Q·z instead of
+ * their own variables during `apply`, so autodiff reaches z with ∂L/∂z = Qᵀ∇L(θ). The model's
+ * variables are never changed. This is the independent computation every wrapper is tested against,
+ * and a training path of its own (train z with any optimizer).
+ *
+ * @example
+ * const rep = reparameterize(model, gaussianBasis(model.countParams(), 20, {seed: 3}));
+ * const opt = tf.train.adam(0.01);
+ * opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, rep.apply(xs) as tf.Tensor), false, [rep.z]);
+ */
+export function reparameterize(
+  model: ApplicableModel,
+  basis: Basis,
+  opts: { origin?: tf.Tensor1D } = {},
+): Reparameterized {
+  const where = 'reparameterize';
+  if (model == null || typeof model.apply !== 'function' || !Array.isArray(model.trainableWeights)) {
+    throw new InvalidArgumentError(`${where}: the first argument must be a tf.LayersModel.`);
+  }
+  const layout = new ParameterLayout(where, model);
+  if (layout.size !== basis.ambientDim) {
+    throw new DimensionMismatchError(
+      `${where}: the basis has D = ${basis.ambientDim} rows but the model has ${layout.size} ` +
+        `trainable parameters. Build the basis for D = ${layout.size}.`,
+    );
+  }
+  const weights = model.trainableWeights as unknown as Readable[];
+  const theta0 = opts.origin ?? tf.tidy(() => layout.read());
+  const point = subspacePoint(where, basis, theta0);
+  if (theta0 !== opts.origin) theta0.dispose();
+  return {
+    z: point.z,
+    theta: point.theta,
+    dispose: point.dispose,
+    apply(x, kwargs) {
+      const parts = layout.split(point.theta());
+      weights.forEach((w, i) => (w.read = () => parts[i]));
+      try {
+        return model.apply(x, kwargs) as tf.Tensor | tf.Tensor[];
+      } finally {
+        // The override is an own property; removing it restores the prototype's read().
+        weights.forEach((w) => delete (w as Partial<Readable>).read);
+      }
+    },
+  };
+}
+
+/** The functional reparameterization, for losses written directly in terms of θ. */
+export interface ReparameterizedFunction<T> {
+  /** The d coordinates, trainable, starting at 0. */
+  readonly z: tf.Variable;
+  /** f(θ0 + Q·z), differentiable in z. */
+  value(): T;
+  /** θ(z) as a new flat tensor (D). */
+  theta(): tf.Tensor1D;
+  /** Frees z and θ0. */
+  dispose(): void;
+}
+
+/**
+ * Reparameterizes a function of the flat parameter vector: `value()` = f(θ0 + Q·z), with z a
+ * trainable variable starting at 0.
+ *
+ * @example
+ * const rep = reparameterizeFunction((theta) => tf.sum(tf.square(theta)), basis, {origin: theta0});
+ * tf.train.sgd(0.1).minimize(() => rep.value(), false, [rep.z]);
+ */
+export function reparameterizeFunction<T>(
+  f: (theta: tf.Tensor1D) => T,
+  basis: Basis,
+  opts: { origin: tf.Tensor1D },
+): ReparameterizedFunction<T> {
+  const point = subspacePoint('reparameterizeFunction', basis, opts?.origin);
+  return { ...point, value: () => f(point.theta()) };
+}
+
+/** z (trainable, zeros) and θ(z) = θ0 + Q·z over a kept copy of the origin. */
+function subspacePoint(where: string, basis: Basis, origin: tf.Tensor1D | undefined) {
+  checkAlive(where, basis);
+  if (!(origin instanceof tf.Tensor)) {
+    throw new InvalidArgumentError(`${where}: 'origin' (a float32 Tensor1D of length D) is required.`);
+  }
+  checkVector(where, origin, basis.ambientDim, 'origin');
+  if (origin.dtype !== 'float32') {
+    throw new DtypeError(`${where}: origin must be float32, got ${origin.dtype}.`);
+  }
+  let theta0: tf.Tensor1D | null = tf.keep(tf.clone(origin));
+  const z = tf.tidy(() => tf.variable(tf.zeros([basis.dim]) as tf.Tensor1D, true));
+  return {
+    z,
+    theta(): tf.Tensor1D {
+      if (theta0 === null) throw new DisposedError(`${where}: used after dispose().`);
+      const origin = theta0;
+      return tf.tidy(() => pointAt(basis, origin, z));
+    },
+    dispose(): void {
+      if (theta0 === null) return;
+      theta0.dispose();
+      theta0 = null;
+      z.dispose();
+    },
+  };
+}

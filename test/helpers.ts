@@ -1,0 +1,104 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import seedrandom from 'seedrandom';
+import { registerWasmConv2DGradient } from '../src';
+
+/** The Node backends every suite runs on. */
+export const BACKENDS = ['cpu', 'wasm'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export async function useBackend(name: BackendName): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok || tf.getBackend() !== name) throw new Error(`backend ${name} failed to initialize`);
+  await tf.ready();
+}
+
+/** Seeded uniform numbers in [-scale, scale). */
+export function uniformArray(n: number, seed: number, scale = 1): Float32Array {
+  const rng = seedrandom.alea(`u${seed}`);
+  return Float32Array.from({ length: n }, () => (2 * rng() - 1) * scale);
+}
+
+/**
+ * The model of the equivalence matrix: Conv2D (2 filters 3×3) → flatten → Dense(3, softmax) on 6×6×1
+ * inputs; D = 20 + 99 = 119. Weights are seeded, so two calls build identical models.
+ */
+export function convDenseModel(seed = 1): tf.LayersModel {
+  const model = tf.sequential();
+  model.add(
+    tf.layers.conv2d({
+      inputShape: [6, 6, 1],
+      filters: 2,
+      kernelSize: 3,
+      activation: 'tanh',
+      kernelInitializer: tf.initializers.glorotNormal({ seed }),
+      biasInitializer: tf.initializers.randomNormal({ seed: seed + 1, stddev: 0.1 }),
+    }),
+  );
+  model.add(tf.layers.flatten());
+  model.add(
+    tf.layers.dense({
+      units: 3,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotNormal({ seed: seed + 2 }),
+      biasInitializer: tf.initializers.randomNormal({ seed: seed + 3, stddev: 0.1 }),
+    }),
+  );
+  return model;
+}
+
+/** `count` fixed batches of 8 inputs (6×6×1) with one-hot labels over 3 classes. */
+export function batches(count: number, seed = 7): Array<{ x: tf.Tensor4D; y: tf.Tensor2D }> {
+  const rng = seedrandom.alea(`b${seed}`);
+  return Array.from({ length: count }, (_, b) => ({
+    x: tf.tensor4d(uniformArray(8 * 36, seed * 100 + b), [8, 6, 6, 1]),
+    y: tf.oneHot(tf.tensor1d(Array.from({ length: 8 }, () => Math.floor(rng() * 3)), 'int32'), 3).toFloat() as tf.Tensor2D,
+  }));
+}
+
+/** max |a − b| over two same-shaped tensors, as a number. */
+export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+/** max |a| as a number. */
+export function maxAbs(a: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(a)).dataSync()[0]);
+}
+
+/** θ of a model, flattened in trainableWeights order. */
+export function flatWeights(model: tf.LayersModel): tf.Tensor1D {
+  return tf.tidy(() => tf.concat(model.trainableWeights.map((w) => tf.reshape(w.read(), [-1]))) as tf.Tensor1D);
+}
+
+/**
+ * The seven tf.train optimizers (momentum twice: plain and Nesterov), each as a factory, with how
+ * their update depends on the gradient. Adadelta is 'linear' in tfjs 4.22: its update divides
+ * sqrt(E[Δ²]+ε) by sqrt(E[g²]+ε) taken *before* the current gradient is added, and both averages start
+ * at 0 and are updated with the same formula, so the ratio is exactly 1 and the step is −lr·g (SGD).
+ */
+export const OPTIMIZERS: Array<[string, () => tf.Optimizer, 'linear' | 'adaptive']> = [
+  ['sgd', () => tf.train.sgd(0.1), 'linear'],
+  ['momentum', () => tf.train.momentum(0.05, 0.9), 'linear'],
+  ['nesterov', () => tf.train.momentum(0.05, 0.9, true), 'linear'],
+  ['adagrad', () => tf.train.adagrad(0.1), 'adaptive'],
+  ['adadelta', () => tf.train.adadelta(0.1, 0.9, 1e-6), 'linear'],
+  ['adam', () => tf.train.adam(0.02), 'adaptive'],
+  ['adamax', () => tf.train.adamax(0.02), 'adaptive'],
+  ['rmsprop', () => tf.train.rmsprop(0.01, 0.9, 0.5), 'adaptive'],
+];
+
+registerWasmConv2DGradient();
+
+/** float32 machine epsilon, 2⁻²³. */
+export const EPS32 = 2 ** -23;
+
+/**
+ * "Equal up to float32 rounding" for two independent paths over `steps` steps: each step rounds a
+ * handful of float32 operations (matMul summation order, θ0 + Q·z) on values of size ≤ max(1, |θ|∞),
+ * so the paths may drift apart by ≈ 4 ulp per step, and at most linearly for these small learning
+ * rates: tol = steps · 4 · EPS32 · max(1, |θ|∞). For 20 steps and |θ| ≤ 1 that is 9.5e-6.
+ */
+export function equalTolerance(steps: number, thetaScale: number): number {
+  return steps * 4 * EPS32 * Math.max(1, thetaScale);
+}
