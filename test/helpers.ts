@@ -102,3 +102,18 @@ export const EPS32 = 2 ** -23;
 export function equalTolerance(steps: number, thetaScale: number): number {
   return steps * 4 * EPS32 * Math.max(1, thetaScale);
 }
+
+/** Copies of every value an optimizer's state holds, plus the variables', for "nothing changed" checks. */
+export async function snapshot(
+  opt: tf.Optimizer,
+  variables: readonly tf.Variable[],
+): Promise<{ weights: Array<[string, number[]]>; variables: number[][]; iterations: number }> {
+  const ws = await opt.getWeights();
+  const weights: Array<[string, number[]]> = ws.map((w) => [w.name, Array.from(w.tensor.dataSync())]);
+  ws[0].tensor.dispose(); // the iteration count is a new tensor; the rest are the optimizer's own
+  return {
+    weights,
+    variables: variables.map((v) => Array.from(v.dataSync())),
+    iterations: opt.iterations,
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Per-step cost of the subspace wrappers against the bare inner optimizer, on an MLP 784-200-200-10
+ * (D = 199,210), batch 128, wasm backend, dense gaussian bases at d = 100 and d = 750.
+ *
+ *   npx ts-node --transpile-only bench/step.ts
+ *
+ * Env: BENCH_DIMS=100 (comma-separated) to measure fewer subspace dimensions; BENCH_STEPS=N timed steps.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { Basis, gaussianBasis, projectGradients, projectParameters } from '../src';
+import { median, ms, printMachine, printTable, ratio, runIfMain, timeOnce, uniformFloat32 } from './common';
+
+const BATCH = 128;
+const WARMUP = 5;
+const STEPS = Number(process.env.BENCH_STEPS ?? 25);
+const DIMS = (process.env.BENCH_DIMS ?? '100,750').split(',').map(Number);
+
+function mlp(): tf.Sequential {
+  const model = tf.sequential();
+  const init = (seed: number) => tf.initializers.glorotNormal({ seed });
+  model.add(tf.layers.dense({ inputShape: [784], units: 200, activation: 'relu', kernelInitializer: init(1) }));
+  model.add(tf.layers.dense({ units: 200, activation: 'relu', kernelInitializer: init(2) }));
+  model.add(tf.layers.dense({ units: 10, kernelInitializer: init(3) }));
+  return model;
+}
+
+interface Config {
+  mode: string;
+  inner: 'adam' | 'sgd';
+  /** null: the bare inner optimizer (the baseline). */
+  wrap: ((inner: tf.Optimizer, basis: Basis, variables: tf.Variable[]) => tf.Optimizer) | null;
+}
+
+const CONFIGS: Config[] = [
+  { mode: 'bare', inner: 'adam', wrap: null },
+  { mode: 'projectGradients coordinates', inner: 'adam', wrap: (o, b, v) => projectGradients(o, b, { variables: v }) },
+  { mode: 'projectGradients ambient', inner: 'adam', wrap: (o, b, v) => projectGradients(o, b, { variables: v, mode: 'ambient' }) },
+  { mode: 'projectParameters', inner: 'adam', wrap: (o, b, v) => projectParameters(o, b, { variables: v }) },
+  { mode: 'bare', inner: 'sgd', wrap: null },
+  { mode: 'projectGradients coordinates', inner: 'sgd', wrap: (o, b, v) => projectGradients(o, b, { variables: v }) },
+];
+
+const makeInner = (name: 'adam' | 'sgd'): tf.Optimizer => (name === 'adam' ? tf.train.adam(1e-3) : tf.train.sgd(1e-2));
+
+export async function benchStep(): Promise<void> {
+  console.log('## Per-step time: MLP 784-200-200-10, batch 128, wasm backend\n');
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const model = mlp();
+  const D = model.countParams();
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const initial = model.getWeights().map((w) => tf.keep(w.clone()));
+  const x = tf.tensor2d(uniformFloat32(BATCH * 784, 1), [BATCH, 784]);
+  const labels = tf.tensor1d(Array.from(uniformFloat32(BATCH, 2), (u) => Math.floor((u + 1) * 5)), 'int32');
+  const y = tf.oneHot(labels, 10).toFloat();
+  const loss = () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar;
+  console.log(`D = ${D}, ${WARMUP} warm-up steps, then the median of ${STEPS} timed steps per row; each step is`);
+  console.log('optimizer.minimize(loss, true, variables) followed by reading the loss (dataSync).\n');
+
+  const rows: string[][] = [];
+  const builds: string[][] = [];
+  const notes: string[] = [];
+  for (const d of DIMS) {
+    let basis: Basis | null = null;
+    const tBuild = timeOnce(() => (basis = gaussianBasis(D, d, { seed: 1 })));
+    const b = basis as unknown as Basis;
+    builds.push([`${D}×${d}`, (tBuild / 1000).toFixed(1), ((D * d * 4) / 2 ** 20).toFixed(0)]);
+    console.log(`gaussianBasis(${D}, ${d}): ${(tBuild / 1000).toFixed(1)} s (seeded gaussians + CholQR2 in JS + upload)`);
+
+    // The projection alone: c = Qᵀg and Q·c, as each wrapper step does at least once.
+    const g = tf.tensor1d(uniformFloat32(D, 3));
+    const proj: number[] = [];
+    for (let s = 0; s < WARMUP + STEPS; s++) {
+      const t = timeOnce(() => tf.tidy(() => b.lift(b.project(g)).dataSync()));
+      if (s >= WARMUP) proj.push(t);
+    }
+    g.dispose();
+
+    const bare = new Map<string, number>();
+    for (const c of CONFIGS) {
+      model.setWeights(initial);
+      const opt = c.wrap ? c.wrap(makeInner(c.inner), b, variables) : makeInner(c.inner);
+      const step = () => {
+        const cost = opt.minimize(loss, true, variables) as tf.Scalar;
+        cost.dataSync();
+        cost.dispose();
+      };
+      for (let s = 0; s < WARMUP; s++) step();
+      const before = tf.memory().numTensors;
+      const times: number[] = [];
+      for (let s = 0; s < STEPS; s++) times.push(timeOnce(step));
+      const leaked = tf.memory().numTensors - before;
+      if (leaked !== 0) notes.push(`d = ${d}, ${c.mode} ${c.inner}: ${leaked} tensors leaked over ${STEPS} steps`);
+      opt.dispose();
+      const m = median(times);
+      if (!c.wrap) bare.set(c.inner, m);
+      const base = bare.get(c.inner) as number;
+      rows.push([String(d), c.mode, c.inner, ms(m), ratio(m / base), `${ms(m - base)}`]);
+    }
+    const adam = bare.get('adam') as number;
+    rows.push([String(d), 'Qᵀg + Q·c alone (no model)', '–', ms(median(proj)), '–', '–']);
+    void adam;
+    b.dispose();
+  }
+  printTable(['d', 'mode', 'inner', 'median ms/step', '÷ bare inner', 'extra ms'], rows);
+  console.log('"÷ bare inner" = median step of the mode / median step of the bare inner optimizer, same d block, same process.\n');
+  printTable(['basis D×d', 'gaussianBasis build s', 'Q size MiB (float32)'], builds);
+  if (notes.length) for (const n of notes) console.log(`note: ${n}`);
+  else console.log('no tensor leaked during the timed steps of any mode.');
+  console.log('');
+  x.dispose();
+  y.dispose();
+  labels.dispose();
+  initial.forEach((t) => t.dispose());
+  model.dispose();
+}
+
+runIfMain(module, async () => {
+  printMachine('bench/step.ts');
+  await benchStep();
+});

@@ -1,0 +1,135 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  DenseBasis,
+  denseBasis,
+  DimensionMismatchError,
+  DisposedError,
+  DtypeError,
+  gaussianBasis,
+  InvalidDimensionError,
+  NonFiniteError,
+  orthonormalize,
+  RankDeficientError,
+} from '../../src';
+import { BACKENDS, useBackend, uniformArray } from '../helpers';
+
+/** Qᵀv and Qc in float64 from Q's values: the independent reference for project and lift. */
+function reference(q: Float32Array, D: number, d: number, v: Float32Array, c: Float32Array) {
+  const proj = new Float64Array(d);
+  const lift = new Float64Array(D);
+  for (let i = 0; i < D; i++) {
+    for (let j = 0; j < d; j++) {
+      proj[j] += q[i * d + j] * v[i];
+      lift[i] += q[i * d + j] * c[j];
+    }
+  }
+  return { proj, lift };
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe.each(BACKENDS)('dense bases on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  test('project and lift match Qᵀv and Q·c computed in float64', () => {
+    const D = 300;
+    const d = 17;
+    const start = tf.memory().numTensors;
+    const basis = gaussianBasis(D, d, { seed: 5 });
+    const q = basis.materialize();
+    const qv = q.dataSync() as Float32Array;
+    const vArr = uniformArray(D, 1);
+    const cArr = uniformArray(d, 2);
+    const v = tf.tensor1d(vArr);
+    const c = tf.tensor1d(cArr);
+    const p = basis.project(v);
+    const l = basis.lift(c);
+    const ref = reference(qv, D, d, vArr, cArr);
+    // float32 dot products of length ≤ 300 with |terms| ≤ 1: error ≤ 300·6e-8 ≈ 2e-5 worst case.
+    expect(maxDiff(p.dataSync(), ref.proj)).toBeLessThanOrEqual(2e-5);
+    expect(maxDiff(l.dataSync(), ref.lift)).toBeLessThanOrEqual(2e-5);
+    expect(p.shape).toEqual([d]);
+    expect(l.shape).toEqual([D]);
+    // lift∘project is idempotent: P(Pv) = Pv (to float32 rounding).
+    const pv = tf.tidy(() => basis.lift(basis.project(v)));
+    const ppv = tf.tidy(() => basis.lift(basis.project(pv)));
+    expect(maxDiff(ppv.dataSync(), pv.dataSync())).toBeLessThanOrEqual(1e-5);
+    tf.dispose([q, v, c, p, l, pv, ppv]);
+    basis.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  test('gaussianBasis is seeded: same seed ⇒ same bits on every backend; other seed ⇒ other Q', async () => {
+    const a = gaussianBasis(64, 5, { seed: 42 });
+    const qa = a.materialize();
+    const bitsHere = Array.from(new Uint32Array((qa.dataSync() as Float32Array).buffer.slice(0)));
+    await useBackend(backend === 'cpu' ? 'wasm' : 'cpu');
+    const b = gaussianBasis(64, 5, { seed: 42 });
+    const qb = b.materialize();
+    const bitsThere = Array.from(new Uint32Array((qb.dataSync() as Float32Array).buffer.slice(0)));
+    await useBackend(backend);
+    expect(bitsThere).toEqual(bitsHere);
+    const c = gaussianBasis(64, 5, { seed: 43 });
+    const qc = c.materialize();
+    expect(maxDiff(qc.dataSync(), qa.dataSync())).toBeGreaterThan(0.1);
+    tf.dispose([qa, qb, qc]);
+    [a, b, c].forEach((x) => x.dispose());
+  });
+
+  test('denseBasis orthonormalizes its input and keeps its span', () => {
+    const E = tf.tensor2d(uniformArray(40 * 3, 8), [40, 3]);
+    const basis = denseBasis(E);
+    const q = orthonormalize(E);
+    const again = basis.materialize();
+    expect(maxDiff(q.dataSync(), again.dataSync())).toBe(0);
+    // Each column of E is reproduced by projecting onto span(Q): P·e_j = e_j.
+    for (let j = 0; j < 3; j++) {
+      const e = tf.tidy(() => tf.squeeze(tf.slice(E, [0, j], [40, 1])) as tf.Tensor1D);
+      const pe = tf.tidy(() => basis.lift(basis.project(e)));
+      expect(maxDiff(pe.dataSync(), e.dataSync())).toBeLessThanOrEqual(1e-5);
+      tf.dispose([e, pe]);
+    }
+    tf.dispose([E, q, again]);
+    basis.dispose();
+  });
+
+  test('bad input: typed errors that name the problem', () => {
+    const start = tf.memory().numTensors;
+    expect(() => gaussianBasis(10, 11)).toThrow(InvalidDimensionError);
+    expect(() => gaussianBasis(10, 11)).toThrow(/1 ≤ d ≤ D = 10, got d = 11/);
+    expect(() => gaussianBasis(10, 0)).toThrow(InvalidDimensionError);
+    expect(() => gaussianBasis(10, 2, { seed: 0.5 })).toThrow(/seed must be an integer/);
+    const dup = tf.tensor2d([1, 1, 2, 2, 3, 3], [3, 2]);
+    expect(() => denseBasis(dup)).toThrow(RankDeficientError);
+    expect(() => denseBasis(dup)).toThrow(/column\(s\) 1/);
+    const nan = tf.tensor2d([1, NaN, 2, 2, 3, 3], [3, 2]);
+    expect(() => denseBasis(nan)).toThrow(NonFiniteError);
+    const ints = tf.tensor2d([1, 0, 0, 1], [2, 2], 'int32');
+    expect(() => denseBasis(ints)).toThrow(DtypeError);
+    tf.dispose([dup, nan, ints]);
+    const basis = gaussianBasis(8, 2);
+    const wrong = tf.zeros([7]) as tf.Tensor1D;
+    expect(() => basis.project(wrong)).toThrow(DimensionMismatchError);
+    expect(() => basis.project(wrong)).toThrow(/length 8, got shape \[7\]/);
+    expect(() => basis.lift(wrong)).toThrow(/length 2/);
+    wrong.dispose();
+    basis.dispose();
+    basis.dispose(); // twice is harmless
+    const v = tf.zeros([8]) as tf.Tensor1D;
+    expect(() => basis.project(v)).toThrow(DisposedError);
+    expect(basis.isDisposed).toBe(true);
+    v.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  test('DenseBasis reports its kind and sizes', () => {
+    const b = gaussianBasis(20, 4, { seed: 1 });
+    expect([b.kind, b.ambientDim, b.dim]).toEqual(['gaussian', 20, 4]);
+    expect(b).toBeInstanceOf(DenseBasis);
+    b.dispose();
+  });
+});

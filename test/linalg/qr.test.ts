@@ -1,0 +1,159 @@
+import * as math from 'mathjs';
+import {
+  InvalidArgumentError,
+  InvalidDimensionError,
+  NonFiniteError,
+  RankDeficientError,
+  thinQr,
+} from '../../src';
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { gaussianArray } from '../../src/random';
+import { orthonormalityError } from './orthonormality';
+
+/** thinQr in a plain Node process (see qr-check.ts): the large sizes at full speed. */
+function checkInNode(D: number, d: number, seed: number): { orthonormality: number; minDiagR: number } {
+  const out = execFileSync(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'qr-check.ts'), `${D}`, `${d}`, `${seed}`],
+    { encoding: 'utf8', cwd: path.join(__dirname, '..', '..'), timeout: 300_000 },
+  );
+  return JSON.parse(out);
+}
+
+function toRows(a: ArrayLike<number>, D: number, d: number): number[][] {
+  return Array.from({ length: D }, (_, i) => Array.from({ length: d }, (_, j) => a[i * d + j]));
+}
+
+describe('thinQr (Cholesky-QR twice, float64)', () => {
+  // ‖QᵀQ − I‖∞ ≤ 1e-6 for the float32 Q at every size (DESIGN §4). The float64 factorization is
+  // orthonormal to ~1e-15; rounding Q to float32 (relative 6e-8 per entry) is what remains.
+  test.each([
+    [10, 1],
+    [10, 10],
+    [257, 13],
+    [1000, 100],
+  ])('QᵀQ = I to 1e-6 at %i×%i', (D, d) => {
+    const E = gaussianArray(D * d, D + d);
+    const { q, r, kept } = thinQr(E, D, d);
+    expect(kept).toHaveLength(d);
+    expect(orthonormalityError(q, D, d)).toBeLessThanOrEqual(1e-6);
+    for (let j = 0; j < d; j++) expect(r[j * d + j]).toBeGreaterThan(0);
+  });
+
+  test.each([
+    [10_000, 100],
+    [100_000, 100],
+    [20_000, 500],
+    [100_000, 500],
+  ])('QᵀQ = I to 1e-6 at %i×%i (in a Node child process)', (D, d) => {
+    const r = checkInNode(D, d, D + d);
+    expect(r.orthonormality).toBeLessThanOrEqual(1e-6);
+    expect(r.minDiagR).toBeGreaterThan(0);
+  });
+
+  test('agrees with mathjs (an independent Householder QR in float64) on small matrices', () => {
+    for (const [D, d, seed] of [
+      [30, 5, 1],
+      [64, 17, 2],
+      [20, 20, 3],
+    ]) {
+      const E = gaussianArray(D * d, seed);
+      const { q, r } = thinQr(E, D, d);
+      const ref = math.qr(math.matrix(toRows(E, D, d)));
+      const Qm = (ref.Q as math.Matrix).toArray() as number[][];
+      const Rm = (ref.R as math.Matrix).toArray() as number[][];
+      // mathjs returns a full D×D Q; make the thin factor unique with diag(R) > 0.
+      for (let j = 0; j < d; j++) {
+        const s = Math.sign(Rm[j][j]);
+        for (let i = 0; i < D; i++) {
+          // Q: float32 rounding of unit-norm entries (≤ 6e-8 each) plus float64 noise: 1e-6.
+          expect(Math.abs(q[i * d + j] - s * Qm[i][j])).toBeLessThanOrEqual(1e-6);
+        }
+        for (let k = j; k < d; k++) {
+          // R: float64 on both sides; entries are O(√D), agreement to 1e-9 relative.
+          expect(Math.abs(r[j * d + k] - s * Rm[j][k])).toBeLessThanOrEqual(1e-9 * Math.sqrt(D));
+        }
+      }
+    }
+  });
+
+  test('reconstructs E: ‖QR − E‖_F ≤ 1e-6·‖E‖_F', () => {
+    const D = 500;
+    const d = 40;
+    const E = gaussianArray(D * d, 9);
+    const { q, r } = thinQr(E, D, d);
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < D; i++) {
+      for (let j = 0; j < d; j++) {
+        let s = 0;
+        for (let k = 0; k <= j; k++) s += q[i * d + k] * r[k * d + j];
+        num += (s - E[i * d + j]) ** 2;
+        den += E[i * d + j] ** 2;
+      }
+    }
+    expect(Math.sqrt(num / den)).toBeLessThanOrEqual(1e-6);
+  });
+
+  test('an ill-conditioned basis (cond 1e6) still gives QᵀQ = I to 1e-6', () => {
+    const D = 400;
+    const d = 30;
+    // E = U·diag(σ)·Vᵀ with σ from 1 down to 1e-6, U and V orthonormal (from mathjs, float64).
+    const U = (math.qr(math.matrix(toRows(gaussianArray(D * d, 4), D, d))).Q as math.Matrix).toArray() as number[][];
+    const V = (math.qr(math.matrix(toRows(gaussianArray(d * d, 5), d, d))).Q as math.Matrix).toArray() as number[][];
+    const sigma = Array.from({ length: d }, (_, j) => 10 ** (-6 * j / (d - 1)));
+    const E = new Float64Array(D * d);
+    for (let i = 0; i < D; i++)
+      for (let j = 0; j < d; j++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += U[i][k] * sigma[k] * V[j][k];
+        E[i * d + j] = s;
+      }
+    const { q } = thinQr(E, D, d);
+    expect(orthonormalityError(q, D, d)).toBeLessThanOrEqual(1e-6);
+  });
+
+  test('a rank-deficient basis is rejected, naming the dependent columns', () => {
+    const D = 50;
+    const d = 6;
+    const E = gaussianArray(D * d, 3);
+    for (let i = 0; i < D; i++) {
+      E[i * d + 2] = E[i * d + 0]; // column 2 duplicates column 0
+      E[i * d + 5] = 0.5 * E[i * d + 1] - 2 * E[i * d + 3]; // column 5 combines 1 and 3
+    }
+    let caught: unknown;
+    try {
+      thinQr(E, D, d);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(RankDeficientError);
+    expect((caught as RankDeficientError).columns).toEqual([2, 5]);
+    expect((caught as Error).message).toMatch(/column\(s\) 2, 5 .*dropDependent/);
+    const dropped = thinQr(E, D, d, { dropDependent: true });
+    expect(dropped.kept).toEqual([0, 1, 3, 4]);
+    expect(dropped.dropped).toEqual([2, 5]);
+    expect(orthonormalityError(dropped.q, D, 4)).toBeLessThanOrEqual(1e-6);
+  });
+
+  test('zero columns are dependent too', () => {
+    const E = new Float32Array(10 * 2);
+    for (let i = 0; i < 10; i++) E[i * 2] = i + 1;
+    expect(() => thinQr(E, 10, 2)).toThrow(/column\(s\) 1 /);
+    expect(() => thinQr(new Float32Array(10), 10, 1)).toThrow(RankDeficientError);
+  });
+
+  test('bad shapes and values get typed errors that say what to do', () => {
+    expect(() => thinQr(new Float32Array(6), 2, 3)).toThrow(InvalidDimensionError);
+    expect(() => thinQr(new Float32Array(6), 2, 3)).toThrow(/d = 3 > D = 2.*Use d ≤ 2/);
+    expect(() => thinQr(new Float32Array(0), 5, 0)).toThrow(/d = 0 columns/);
+    expect(() => thinQr(new Float32Array(5), 2, 3)).toThrow(InvalidArgumentError);
+    const E = gaussianArray(40, 1);
+    E[13] = NaN;
+    E[22] = Infinity;
+    expect(() => thinQr(E, 10, 4)).toThrow(NonFiniteError);
+    expect(() => thinQr(E, 10, 4)).toThrow(/row 3, column 1; columns 1, 2/);
+    expect(() => thinQr(gaussianArray(40, 1), 10, 4, { rankTol: 1e-9 })).toThrow(/rankTol must lie in/);
+  });
+});
