@@ -72,7 +72,11 @@ export async function benchStep(): Promise<void> {
     const g = tf.tensor1d(uniformFloat32(D, 3));
     const proj: number[] = [];
     for (let s = 0; s < WARMUP + STEPS; s++) {
-      const t = timeOnce(() => tf.tidy(() => b.lift(b.project(g)).dataSync()));
+      const t = timeOnce(() => {
+        const out = tf.tidy(() => b.lift(b.project(g)));
+        out.dataSync();
+        out.dispose();
+      });
       if (s >= WARMUP) proj.push(t);
     }
     g.dispose();
@@ -98,9 +102,7 @@ export async function benchStep(): Promise<void> {
       const base = bare.get(c.inner) as number;
       rows.push([String(d), c.mode, c.inner, ms(m), ratio(m / base), `${ms(m - base)}`]);
     }
-    const adam = bare.get('adam') as number;
     rows.push([String(d), 'Qᵀg + Q·c alone (no model)', '–', ms(median(proj)), '–', '–']);
-    void adam;
     b.dispose();
   }
   printTable(['d', 'mode', 'inner', 'median ms/step', '÷ bare inner', 'extra ms'], rows);
