@@ -281,3 +281,11 @@ function nonFiniteNames(parts: Array<tf.Tensor | null>, names: readonly string[]
   });
   return bad.map((n) => `'${n}'`).join(', ');
 }
+
+// tf.Optimizer answers `instanceof` by duck typing (any object with minimize/applyGradients), and
+// subclasses inherit that static: without this, `tf.train.adam() instanceof SubspaceOptimizer` is true.
+Object.defineProperty(SubspaceOptimizer, Symbol.hasInstance, {
+  value: function (this: object, instance: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, instance);
+  },
+});

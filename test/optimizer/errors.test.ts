@@ -144,4 +144,16 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
     expect(() => opt.residual()).toThrow(DisposedError);
     tf.dispose(vars);
   });
+
+  test('instanceof tells the wrappers apart (tf.Optimizer itself answers by duck typing)', () => {
+    const { vars } = problem();
+    const basis = gaussianBasis(9, 2);
+    const adam = tf.train.adam();
+    const opt = projectGradients(tf.train.sgd(0.1), basis, { variables: vars });
+    expect(adam instanceof SubspaceOptimizer).toBe(false);
+    expect(opt instanceof SubspaceOptimizer).toBe(true);
+    expect(opt instanceof tf.Optimizer).toBe(true);
+    [adam, opt, basis].forEach((x) => x.dispose());
+    tf.dispose(vars);
+  });
 });
