@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import seedrandom from 'seedrandom';
-import { registerWasmConv2DGradient } from '../src';
+import {
+  Basis,
+  projectGradients,
+  projectParameters,
+  registerWasmConv2DGradient,
+  SubspaceOptimizer,
+  SubspaceOptimizerOptions,
+} from '../src';
 
 /** The Node backends every suite runs on. */
 export const BACKENDS = ['cpu', 'wasm'] as const;
@@ -116,4 +123,21 @@ export async function snapshot(
     variables: variables.map((v) => Array.from(v.dataSync())),
     iterations: opt.iterations,
   };
+}
+
+/** The three wrapper paths of the equivalence table. */
+export type Mode = 'coordinates' | 'ambient' | 'parameters';
+export const MODES: Mode[] = ['coordinates', 'ambient', 'parameters'];
+
+/** The wrapper for `mode` around `inner`, training `variables` (a model or a variable list). */
+export function wrap(
+  mode: Mode,
+  inner: tf.Optimizer,
+  basis: Basis,
+  variables: SubspaceOptimizerOptions['variables'],
+  extra: Partial<SubspaceOptimizerOptions> = {},
+): SubspaceOptimizer {
+  return mode === 'parameters'
+    ? projectParameters(inner, basis, { ...extra, variables })
+    : projectGradients(inner, basis, { ...extra, variables, mode });
 }

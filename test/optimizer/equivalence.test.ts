@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  Basis,
   gaussianBasis,
   projectGradients,
   projectParameters,
   reparameterize,
-  SubspaceOptimizer,
 } from '../../src';
 import {
   BACKENDS,
@@ -15,8 +13,11 @@ import {
   flatWeights,
   maxAbs,
   maxAbsDiff,
+  Mode,
+  MODES,
   OPTIMIZERS,
   useBackend,
+  wrap,
 } from '../helpers';
 
 /**
@@ -26,14 +27,6 @@ import {
  */
 const STEPS = 20;
 const D_SUB = 12;
-type Mode = 'coordinates' | 'ambient' | 'parameters';
-const MODES: Mode[] = ['coordinates', 'ambient', 'parameters'];
-
-function wrap(mode: Mode, inner: tf.Optimizer, basis: Basis, model: tf.LayersModel): SubspaceOptimizer {
-  return mode === 'parameters'
-    ? projectParameters(inner, basis, { variables: model })
-    : projectGradients(inner, basis, { variables: model, mode });
-}
 
 interface Trace {
   /** max over steps of max |θ_wrapper − θ_reparameterized|. */

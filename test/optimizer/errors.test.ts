@@ -10,18 +10,15 @@ import {
   projectParameters,
   SubspaceOptimizer,
   UnknownVariableError,
-  Basis,
 } from '../../src';
-import { BACKENDS, snapshot, uniformArray, useBackend } from '../helpers';
-
-type Mode = 'coordinates' | 'ambient' | 'parameters';
-const MODES: Mode[] = ['coordinates', 'ambient', 'parameters'];
-
-function make(mode: Mode, inner: tf.Optimizer, basis: Basis, variables: tf.Variable[], extra = {}) {
-  return mode === 'parameters'
-    ? projectParameters(inner, basis, { variables, ...extra })
-    : projectGradients(inner, basis, { variables, mode, ...extra });
-}
+import {
+  BACKENDS,
+  MODES,
+  snapshot,
+  uniformArray,
+  useBackend,
+  wrap,
+} from '../helpers';
 
 /** Two variables (a 2×3 matrix and a 3-vector, D = 9) and a quadratic loss in them. */
 function problem() {
@@ -37,7 +34,7 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
   test.each(MODES)('%s: a non-finite gradient throws before anything changes; "skip" drops the step', async (mode) => {
     const { w, b, loss, vars } = problem();
     const basis = gaussianBasis(9, 4, { seed: 3 });
-    const opt = make(mode, tf.train.adam(0.1), basis, vars);
+    const opt = wrap(mode, tf.train.adam(0.1), basis, vars);
     for (let i = 0; i < 3; i++) opt.minimize(loss);
     const before = await snapshot(opt, vars);
     const bad = tf.tensor1d([0, NaN, Infinity]);
@@ -50,7 +47,7 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
     expect(tf.memory().numTensors).toBe(count);
     expect(await snapshot(opt, vars)).toEqual(before);
 
-    const skipping = make(mode, tf.train.adam(0.1), basis, vars, { nonFinite: 'skip' });
+    const skipping = wrap(mode, tf.train.adam(0.1), basis, vars, { nonFinite: 'skip' });
     const skipBefore = await snapshot(skipping, vars);
     skipping.applyGradients({ [w.name]: good, [b.name]: bad });
     expect(skipping.skippedSteps).toBe(1);
@@ -66,7 +63,7 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
     const { w, b, vars } = problem();
     const stranger = tf.tidy(() => tf.variable(tf.zeros([2])));
     const basis = gaussianBasis(9, 4, { seed: 3 });
-    const opt = make(mode, tf.train.momentum(0.1, 0.9), basis, vars);
+    const opt = wrap(mode, tf.train.momentum(0.1, 0.9), basis, vars);
     const g = { [w.name]: tf.ones([2, 3]), [b.name]: tf.ones([3]) };
     opt.applyGradients(g);
     const before = await snapshot(opt, vars);

@@ -1,20 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
-import { gaussianBasis, projectGradients, projectParameters, SubspaceOptimizer, Basis } from '../../src';
-import { BACKENDS, batches, convDenseModel, OPTIMIZERS, useBackend } from '../helpers';
+import {
+  gaussianBasis,
+} from '../../src';
+import {
+  BACKENDS,
+  batches,
+  convDenseModel,
+  MODES,
+  OPTIMIZERS,
+  useBackend,
+  wrap,
+} from '../helpers';
 
 /**
  * Zero tensor leaks: after the first step (which creates the slots), the number of live tensors stays
  * the same for every further step, through every way TF.js drives an optimizer; disposing the
  * optimizer and the basis returns to the count before either was created.
  */
-type Mode = 'coordinates' | 'ambient' | 'parameters';
-const MODES: Mode[] = ['coordinates', 'ambient', 'parameters'];
-
-function wrap(mode: Mode, inner: tf.Optimizer, basis: Basis, model: tf.LayersModel): SubspaceOptimizer {
-  return mode === 'parameters'
-    ? projectParameters(inner, basis, { variables: model })
-    : projectGradients(inner, basis, { variables: model, mode });
-}
 
 /** Runs `step` once to warm up, then `n` more times, returning the tensor count after each. */
 async function countsPerStep(step: () => unknown, n = 3): Promise<number[]> {

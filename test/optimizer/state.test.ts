@@ -1,23 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  Basis,
   DimensionMismatchError,
   gaussianBasis,
   NonFiniteError,
-  projectGradients,
-  projectParameters,
-  SubspaceOptimizer,
 } from '../../src';
-import { BACKENDS, batches, convDenseModel, flatWeights, OPTIMIZERS, snapshot, useBackend } from '../helpers';
-
-type Mode = 'coordinates' | 'ambient' | 'parameters';
-const MODES: Mode[] = ['coordinates', 'ambient', 'parameters'];
-
-function wrap(mode: Mode, inner: tf.Optimizer, basis: Basis, model: tf.LayersModel): SubspaceOptimizer {
-  return mode === 'parameters'
-    ? projectParameters(inner, basis, { variables: model })
-    : projectGradients(inner, basis, { variables: model, mode });
-}
+import {
+  BACKENDS,
+  batches,
+  convDenseModel,
+  flatWeights,
+  MODES,
+  OPTIMIZERS,
+  snapshot,
+  useBackend,
+  wrap,
+} from '../helpers';
 
 function bits(t: tf.Tensor): number[] {
   return Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
