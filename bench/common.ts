@@ -89,7 +89,10 @@ export function ratio(x: number): string {
 }
 
 /** Prints a Markdown table (so that it can be pasted into docs/benchmarks.md as is). */
-export function printTable(headers: string[], rows: string[][]): void {
+export function printTable(headers: string[], rowsIn: string[][]): void {
+  const esc = (c: string) => (c ?? '').replace(/\|/g, '\\|');
+  headers = headers.map(esc);
+  const rows = rowsIn.map((r) => r.map(esc));
   const widths = headers.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, j) => (c ?? '').padEnd(widths[j])).join(' | ')} |`;
   console.log(line(headers));

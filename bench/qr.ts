@@ -168,7 +168,7 @@ const TF_METHODS: TfMethod[] = [
     refuse: (D) =>
       process.env.BENCH_SLOW
         ? dxd(D)
-        : 'would take > 60 s (one 1000×100 run took 97 s when this script was written; BENCH_SLOW=1 tries it)',
+        : 'would take > 60 s: one 1000×100 run took 97 s when this script was written; BENCH_SLOW=1 tries it',
   },
   { name: 'tf.linalg.gramSchmidt (cpu)', backend: 'cpu', exponent: 1, run: tfGs },
 ];

@@ -3,6 +3,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import seedrandom from 'seedrandom';
 import {
   Basis,
+  gaussianBasis,
+  hashedBasis,
   projectGradients,
   projectParameters,
   registerWasmConv2DGradient,
@@ -18,6 +20,8 @@ export async function useBackend(name: BackendName): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok || tf.getBackend() !== name) throw new Error(`backend ${name} failed to initialize`);
   await tf.ready();
+  // The cpu backend's one-time "install tfjs-node" banner (not installable offline) is just noise here.
+  if (name === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
 }
 
 /** Seeded uniform numbers in [-scale, scale). */
@@ -141,3 +145,9 @@ export function wrap(
     ? projectParameters(inner, basis, { ...extra, variables })
     : projectGradients(inner, basis, { ...extra, variables, mode });
 }
+
+/** Every basis kind, as a seeded factory (D, d, seed): the suites run their matrices over all of them. */
+export const BASES: Array<[string, (D: number, d: number, seed: number) => Basis]> = [
+  ['gaussian', (D, d, seed) => gaussianBasis(D, d, { seed })],
+  ['hashed', (D, d, seed) => hashedBasis(D, d, { seed })],
+];

@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { Basis, DimensionMismatchError, DisposedError } from '../../src';
+import { uniformArray } from '../helpers';
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/**
+ * What every Basis must satisfy, checked against its materialized Q in float64 (an independent
+ * computation: plain loops over Q's values, not the basis' own ops):
+ * QᵀQ = I (≤ 1e-6), project = Qᵀv and lift = Q·c (≤ 1e-5 for unit-scale inputs, float32 sums),
+ * lift∘project idempotent, shapes checked, no tensor left behind, use after dispose rejected.
+ */
+export function checkBasisContract(make: () => Basis, D: number, d: number): void {
+  const start = tf.memory().numTensors;
+  const basis = make();
+  expect([basis.ambientDim, basis.dim]).toEqual([D, d]);
+  const qT = basis.materialize();
+  expect(qT.shape).toEqual([D, d]);
+  const q = qT.dataSync();
+  const G = new Float64Array(d * d);
+  for (let i = 0; i < D; i++) {
+    for (let a = 0; a < d; a++) {
+      const x = q[i * d + a];
+      if (x !== 0) for (let b = 0; b < d; b++) G[a * d + b] += x * q[i * d + b];
+    }
+  }
+  let orth = 0;
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) orth = Math.max(orth, Math.abs(G[a * d + b] - (a === b ? 1 : 0)));
+  expect(orth).toBeLessThanOrEqual(1e-6);
+
+  const vArr = uniformArray(D, 11);
+  const cArr = uniformArray(d, 12);
+  const proj = new Float64Array(d);
+  const lift = new Float64Array(D);
+  for (let i = 0; i < D; i++) {
+    for (let j = 0; j < d; j++) {
+      proj[j] += q[i * d + j] * vArr[i];
+      lift[i] += q[i * d + j] * cArr[j];
+    }
+  }
+  const v = tf.tensor1d(vArr);
+  const c = tf.tensor1d(cArr);
+  const p = basis.project(v);
+  const l = basis.lift(c);
+  expect(p.shape).toEqual([d]);
+  expect(l.shape).toEqual([D]);
+  const tol = 1e-5 * Math.max(1, Math.sqrt(D / d));
+  expect(maxDiff(p.dataSync(), proj)).toBeLessThanOrEqual(tol);
+  expect(maxDiff(l.dataSync(), lift)).toBeLessThanOrEqual(tol);
+  const pv = tf.tidy(() => basis.lift(basis.project(v)));
+  const ppv = tf.tidy(() => basis.lift(basis.project(pv)));
+  expect(maxDiff(ppv.dataSync(), pv.dataSync())).toBeLessThanOrEqual(1e-5);
+
+  const wrong = tf.zeros([D + 1]) as tf.Tensor1D;
+  expect(() => basis.project(wrong)).toThrow(DimensionMismatchError);
+  expect(() => basis.lift(wrong)).toThrow(DimensionMismatchError);
+  tf.dispose([qT, v, c, p, l, pv, ppv, wrong]);
+  basis.dispose();
+  basis.dispose();
+  expect(basis.isDisposed).toBe(true);
+  expect(tf.memory().numTensors).toBe(start);
+  const again = tf.zeros([D]) as tf.Tensor1D;
+  expect(() => basis.project(again)).toThrow(DisposedError);
+  again.dispose();
+}
+
+/** The bits of a basis' materialized Q (for "identical on every backend"). */
+export function basisBits(basis: Basis): number[] {
+  const q = basis.materialize();
+  const bits = Array.from(new Uint32Array((q.dataSync() as Float32Array).slice().buffer));
+  q.dispose();
+  return bits;
+}
