@@ -25,7 +25,16 @@ export interface ThinQrOptions {
   rankTol?: number;
   /** Drop dependent columns instead of throwing {@link RankDeficientError}. Default false. */
   dropDependent?: boolean;
+  /**
+   * 'auto' (default): skip the second Cholesky-QR pass when the first factor is well conditioned
+   * (‖R‖_F·‖R⁻¹‖_F ≤ 1000, so one pass already loses at most ~1e-10 of orthogonality, far below the
+   * float32 rounding of Q). 'always': always run both passes.
+   */
+  secondPass?: 'auto' | 'always';
 }
+
+/** Above this bound on cond₂(E) (‖R‖_F·‖R⁻¹‖_F), one Cholesky-QR pass is not trusted. */
+const SINGLE_PASS_COND = 1000;
 
 /** Result of {@link thinQr}: E[:, kept] = Q·R. */
 export interface ThinQrResult {
@@ -37,6 +46,8 @@ export interface ThinQrResult {
   kept: number[];
   /** The columns found dependent and dropped (empty unless `dropDependent`). */
   dropped: number[];
+  /** How many Cholesky-QR passes ran (1 when the first sufficed). */
+  passes: 1 | 2;
 }
 
 const TILE = 128;
@@ -49,7 +60,10 @@ const TILE = 128;
  * 2. G₂ = Q₁ᵀQ₁ with Q₁ = E·U₁⁻¹ formed tile by tile and never stored, and its factor U₂;
  * 3. Q = E·(U₁⁻¹U₂⁻¹), R = U₂U₁.
  * The second pass restores orthogonality to float64 rounding whenever cond(E) ≲ 10⁷, which the rank
- * tolerance guarantees. Q is unique: diag(R) > 0.
+ * tolerance guarantees. One Cholesky-QR pass loses ≈ ε·cond(E)² of orthogonality, so when
+ * ‖U₁‖_F·‖U₁⁻¹‖_F ≤ 1000 (≥ cond₂(E)) pass 2 is skipped (see {@link ThinQrOptions.secondPass}): a
+ * random Gaussian basis with d ≤ ~800 then costs two streaming passes instead of four.
+ * Q is unique: diag(R) > 0.
  */
 export function thinQr(E: Matrix, rows: number, cols: number, opts: ThinQrOptions = {}): ThinQrResult {
   const rankTol = opts.rankTol ?? 1e-6;
@@ -86,6 +100,11 @@ export function thinQr(E: Matrix, rows: number, cols: number, opts: ThinQrOption
   // Column b of E·X (X upper triangular over the kept columns) only involves E's columns ≤ kept[b].
   const aEnd = Int32Array.from(f1.kept, (a) => a + 1);
   const U1inv = invertUpper(f1.U, k);
+  if (opts.secondPass !== 'always' && frobenius(f1.U) * frobenius(U1inv) <= SINGLE_PASS_COND) {
+    const q = new Float32Array(rows * k);
+    multiplyTransposed(E, cols, 0, rows, embedTransposed(U1inv, k, f1.kept, cols), k, aEnd, q, 0);
+    return { q, r: f1.U, kept: f1.kept, dropped: f1.dependent, passes: 1 };
+  }
 
   const kp = pad4(k);
   const G2 = new Float64Array(kp * kp);
@@ -109,7 +128,7 @@ export function thinQr(E: Matrix, rows: number, cols: number, opts: ThinQrOption
   const q = new Float32Array(rows * k);
   multiplyTransposed(E, cols, 0, rows, Mt, k, aEnd, q, 0);
   const r = multiplyUpper(f2.U, f1.U, k);
-  return { q, r, kept: f1.kept, dropped: f1.dependent };
+  return { q, r, kept: f1.kept, dropped: f1.dependent, passes: 2 };
 }
 
 /**
@@ -122,6 +141,12 @@ function embedTransposed(X: Float64Array, k: number, kept: number[], cols: numbe
     for (let b = j; b < k; b++) out[b * cols + kept[j]] = X[j * k + b];
   }
   return out;
+}
+
+function frobenius(X: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < X.length; i++) s += X[i] * X[i];
+  return Math.sqrt(s);
 }
 
 function checkShape(E: Matrix, rows: number, cols: number): void {

@@ -96,22 +96,39 @@ describe('thinQr (Cholesky-QR twice, float64)', () => {
     expect(Math.sqrt(num / den)).toBeLessThanOrEqual(1e-6);
   });
 
-  test('an ill-conditioned basis (cond 1e6) still gives QᵀQ = I to 1e-6', () => {
-    const D = 400;
-    const d = 30;
-    // E = U·diag(σ)·Vᵀ with σ from 1 down to 1e-6, U and V orthonormal (from mathjs, float64).
+  /** E = U·diag(σ)·Vᵀ (D×d) with σ geometric from 1 down to 1/cond; U, V orthonormal (mathjs, float64). */
+  function conditioned(D: number, d: number, cond: number): Float64Array {
     const U = (math.qr(math.matrix(toRows(gaussianArray(D * d, 4), D, d))).Q as math.Matrix).toArray() as number[][];
     const V = (math.qr(math.matrix(toRows(gaussianArray(d * d, 5), d, d))).Q as math.Matrix).toArray() as number[][];
-    const sigma = Array.from({ length: d }, (_, j) => 10 ** (-6 * j / (d - 1)));
+    const sigma = Array.from({ length: d }, (_, j) => cond ** (-j / (d - 1)));
     const E = new Float64Array(D * d);
-    for (let i = 0; i < D; i++)
+    for (let i = 0; i < D; i++) {
       for (let j = 0; j < d; j++) {
         let s = 0;
         for (let k = 0; k < d; k++) s += U[i][k] * sigma[k] * V[j][k];
         E[i * d + j] = s;
       }
-    const { q } = thinQr(E, D, d);
-    expect(orthonormalityError(q, D, d)).toBeLessThanOrEqual(1e-6);
+    }
+    return E;
+  }
+
+  test('an ill-conditioned basis (cond 1e6, two passes) still gives QᵀQ = I to 1e-6', () => {
+    const E = conditioned(400, 30, 1e6);
+    const res = thinQr(E, 400, 30);
+    expect(res.passes).toBe(2);
+    expect(orthonormalityError(res.q, 400, 30)).toBeLessThanOrEqual(1e-6);
+  });
+
+  test('one pass is used only when it suffices: cond 300 (one pass) and forced second pass agree', () => {
+    // ‖R‖_F·‖R⁻¹‖_F ≈ 750 < 1000: one Cholesky-QR pass, whose loss of orthogonality is ≈ ε·cond² ≈ 2e-11.
+    const E = conditioned(300, 20, 300);
+    const one = thinQr(E, 300, 20);
+    const two = thinQr(E, 300, 20, { secondPass: 'always' });
+    expect([one.passes, two.passes]).toEqual([1, 2]);
+    expect(orthonormalityError(one.q, 300, 20)).toBeLessThanOrEqual(1e-6);
+    expect(orthonormalityError(two.q, 300, 20)).toBeLessThanOrEqual(1e-6);
+    // Both are the unique Q with diag(R) > 0, so they agree to float32 rounding.
+    one.q.forEach((v, i) => expect(Math.abs(v - two.q[i])).toBeLessThanOrEqual(1e-6));
   });
 
   test('a rank-deficient basis is rejected, naming the dependent columns', () => {
