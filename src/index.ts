@@ -23,3 +23,5 @@ export type { Dataset } from './data/digits';
 export { registerWasmConv2DGradient } from './backends/wasm-conv2d-grad';
 export { HashedBasis, hashedBasis } from './basis/hashed';
 export type { HashedBasisOptions } from './basis/hashed';
+export { SrhtBasis, srhtBasis } from './basis/srht';
+export type { SrhtBasisOptions } from './basis/srht';

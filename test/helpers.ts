@@ -5,6 +5,7 @@ import {
   Basis,
   gaussianBasis,
   hashedBasis,
+  srhtBasis,
   projectGradients,
   projectParameters,
   registerWasmConv2DGradient,
@@ -150,4 +151,5 @@ export function wrap(
 export const BASES: Array<[string, (D: number, d: number, seed: number) => Basis]> = [
   ['gaussian', (D, d, seed) => gaussianBasis(D, d, { seed })],
   ['hashed', (D, d, seed) => hashedBasis(D, d, { seed })],
+  ['srht', (D, d, seed) => srhtBasis(D, d, { seed })],
 ];
