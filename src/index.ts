@@ -5,7 +5,9 @@ export type { GaussianBasisOptions } from './basis/dense';
 export type { ThinQrOptions, ThinQrResult } from './linalg/qr';
 export { thinQr } from './linalg/qr';
 export type { GradientInput, LayersModelLike, VariableSource } from './layout';
-export { ParameterLayout } from './layout';
+export { ParameterLayout, variablesOf } from './layout';
+export { VariableSelection } from './selection';
+export type { VariableRef } from './selection';
 export { coordinatesOf, pointAt, projectDirection, projectPoint, residualOf } from './subspace';
 export { SubspaceOptimizer } from './optimizer/subspace-optimizer';
 export type {

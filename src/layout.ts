@@ -4,7 +4,6 @@ import {
   DisposedError,
   DtypeError,
   InvalidArgumentError,
-  UnknownVariableError,
 } from './errors';
 
 /** Anything with `trainableWeights` whose entries read as variables: a `tf.LayersModel`. */
@@ -28,6 +27,16 @@ function isLayersModel(source: VariableSource): source is LayersModelLike {
   return !Array.isArray(source) && Array.isArray((source as LayersModelLike)?.trainableWeights);
 }
 
+/** The variables of a source: the list itself, or a model's trainable weights (in their order). */
+export function variablesOf(where: string, source: VariableSource): tf.Variable[] {
+  if (source == null || (!Array.isArray(source) && !isLayersModel(source))) {
+    throw new InvalidArgumentError(
+      `${where}: 'variables' must be a tf.LayersModel or an array of tf.Variable.`,
+    );
+  }
+  return (isLayersModel(source) ? source.trainableWeights.map((w) => w.read()) : source) as tf.Variable[];
+}
+
 /**
  * The flattening θ = concat(vec(v₁), …, vec(v_k)) of a fixed, ordered list of float32 variables:
  * their names, shapes, sizes and offsets, computed once, and the ops that move between the
@@ -43,14 +52,7 @@ export class ParameterLayout {
   private readonly index: Map<string, number>;
 
   constructor(where: string, source: VariableSource) {
-    if (source == null || (!Array.isArray(source) && !isLayersModel(source))) {
-      throw new InvalidArgumentError(
-        `${where}: 'variables' must be a tf.LayersModel or an array of tf.Variable.`,
-      );
-    }
-    const variables = (
-      isLayersModel(source) ? source.trainableWeights.map((w) => w.read()) : source
-    ) as tf.Variable[];
+    const variables = variablesOf(where, source);
     if (variables.length === 0) {
       throw new InvalidArgumentError(
         `${where}: there are no variables to train; pass a non-empty list or a model with ` +
@@ -83,34 +85,19 @@ export class ParameterLayout {
     this.size = this.sizes.reduce((a, b) => a + b, 0);
   }
 
-  /**
-   * The gradients in layout order (null where none was given), validated without touching any state:
-   * every name must belong to the layout and every shape must match its variable.
-   */
-  collect(where: string, grads: GradientInput): Array<tf.Tensor | null> {
-    const out: Array<tf.Tensor | null> = this.names.map(() => null);
-    const entries: Array<[string, tf.Tensor | null | undefined]> = Array.isArray(grads)
-      ? grads.map((g) => [g.name, g.tensor])
-      : Object.keys(grads).map((name) => [name, grads[name]]);
-    for (const [name, tensor] of entries) {
-      const i = this.index.get(name);
-      if (i === undefined) {
-        throw new UnknownVariableError(
-          `${where}: got a gradient for variable '${name}', which is not among the ${this.names.length} ` +
-            `variables this optimizer was created with. Pass it in 'variables' when creating the ` +
-            `optimizer, or leave it out of minimize's varList.`,
-        );
-      }
-      if (tensor == null) continue;
-      if (!tf.util.arraysEqual(tensor.shape, this.shapes[i])) {
-        throw new DimensionMismatchError(
-          `${where}: the gradient for '${name}' has shape [${tensor.shape}], but the variable has ` +
-            `shape [${this.shapes[i]}].`,
-        );
-      }
-      out[i] = tensor;
+  /** The position of the variable named `name`, or undefined. */
+  indexOf(name: string): number | undefined {
+    return this.index.get(name);
+  }
+
+  /** Throws unless `tensor` has the shape of variable i. */
+  checkShape(where: string, i: number, tensor: tf.Tensor): void {
+    if (!tf.util.arraysEqual(tensor.shape, this.shapes[i])) {
+      throw new DimensionMismatchError(
+        `${where}: the gradient for '${this.names[i]}' has shape [${tensor.shape}], but the variable ` +
+          `has shape [${this.shapes[i]}].`,
+      );
     }
-    return out;
   }
 
   /** concat(vec(t₁), …) as one vector; a null entry counts as zeros. Call inside a tidy. */

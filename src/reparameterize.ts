@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Basis, checkAlive, checkVector } from './basis/basis';
 import { DimensionMismatchError, DisposedError, DtypeError, InvalidArgumentError } from './errors';
-import { LayersModelLike, ParameterLayout } from './layout';
+import { LayersModelLike } from './layout';
+import { VariableRef, VariableSelection } from './selection';
 import { pointAt } from './subspace';
 
 /** A model whose forward pass runs at θ0 + Q·z, with z the only trainable variable. */
 export interface Reparameterized {
   /** The d coordinates, trainable, starting at 0. */
   readonly z: tf.Variable;
+  /** What an optimizer should train: [z, …the free variables]. */
+  readonly trainable: tf.Variable[];
   /** The forward pass at θ(z) = θ0 + Q·z, differentiable in z. Call inside a tidy (or minimize). */
   apply(x: tf.Tensor | tf.Tensor[], kwargs?: Record<string, unknown>): tf.Tensor | tf.Tensor[];
   /** θ(z) as a new flat tensor (D). */
@@ -37,35 +40,40 @@ type Readable = { read(): tf.Tensor };
 export function reparameterize(
   model: ApplicableModel,
   basis: Basis,
-  opts: { origin?: tf.Tensor1D } = {},
+  opts: { origin?: tf.Tensor1D; free?: VariableRef[]; frozen?: VariableRef[] } = {},
 ): Reparameterized {
   const where = 'reparameterize';
   if (model == null || typeof model.apply !== 'function' || !Array.isArray(model.trainableWeights)) {
     throw new InvalidArgumentError(`${where}: the first argument must be a tf.LayersModel.`);
   }
-  const layout = new ParameterLayout(where, model);
+  const selection = new VariableSelection(where, model, opts.free, opts.frozen);
+  const layout = selection.projected;
   if (layout.size !== basis.ambientDim) {
     throw new DimensionMismatchError(
       `${where}: the basis has D = ${basis.ambientDim} rows but the model has ${layout.size} ` +
-        `trainable parameters. Build the basis for D = ${layout.size}.`,
+        `projected trainable parameters. Build the basis for D = ${layout.size}.`,
     );
   }
-  const weights = model.trainableWeights as unknown as Readable[];
+  // The layer weights that read θ0 + Q·z, each with its position in the projected layout.
+  const weights = (model.trainableWeights as unknown as Readable[])
+    .map((w) => [w, layout.indexOf((w.read() as tf.Variable).name)] as const)
+    .filter((pair): pair is readonly [Readable, number] => pair[1] !== undefined);
   const theta0 = opts.origin ?? tf.tidy(() => layout.read());
   const point = subspacePoint(where, basis, theta0);
   if (theta0 !== opts.origin) theta0.dispose();
   return {
     z: point.z,
+    trainable: [point.z, ...(selection.free?.variables ?? [])],
     theta: point.theta,
     dispose: point.dispose,
     apply(x, kwargs) {
       const parts = layout.split(point.theta());
-      weights.forEach((w, i) => (w.read = () => parts[i]));
+      weights.forEach(([w, i]) => (w.read = () => parts[i]));
       try {
         return model.apply(x, kwargs) as tf.Tensor | tf.Tensor[];
       } finally {
         // The override is an own property; removing it restores the prototype's read().
-        weights.forEach((w) => delete (w as Partial<Readable>).read);
+        weights.forEach(([w]) => delete (w as Partial<Readable>).read);
       }
     },
   };

@@ -48,15 +48,15 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
     return this.gradientMode;
   }
 
-  protected step(g: tf.Tensor1D): void {
+  protected step(g: tf.Tensor1D, free: NamedTensor[]): void {
     const origin = this.alive('step');
     if (this.z) {
       const z = this.z;
-      this.inner.applyGradients([{ name: z.name, tensor: this.basis.project(g) }]);
+      this.inner.applyGradients([{ name: z.name, tensor: this.basis.project(g) }, ...free]);
       this.layout.assign(pointAt(this.basis, origin, z));
     } else {
       const parts = this.layout.split(projectDirection(this.basis, g));
-      this.inner.applyGradients(this.layout.names.map((name, i) => ({ name, tensor: parts[i] })));
+      this.inner.applyGradients([...this.layout.names.map((name, i) => ({ name, tensor: parts[i] })), ...free]);
     }
   }
 
@@ -65,10 +65,10 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
     return this.z ? tf.clone(this.z) : super.coordinates();
   }
 
-  protected innerShapes(): ReadonlyArray<readonly number[]> {
+  protected projectedShapes(): ReadonlyArray<readonly number[]> {
     return this.z ? [[this.basis.dim]] : this.layout.shapes;
   }
-  protected innerNames(): readonly string[] {
+  protected projectedNames(): readonly string[] {
     return this.z ? [this.z.name] : this.layout.names;
   }
 

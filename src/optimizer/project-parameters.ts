@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Basis } from '../basis/basis';
+import { NamedTensor } from '../layout';
 import { projectPoint } from '../subspace';
 import { SubspaceOptimizer, SubspaceOptimizerOptions } from './subspace-optimizer';
 
@@ -20,17 +21,17 @@ export class ProjectedParameterOptimizer extends SubspaceOptimizer {
     return 'parameters';
   }
 
-  protected step(g: tf.Tensor1D): void {
+  protected step(g: tf.Tensor1D, free: NamedTensor[]): void {
     const origin = this.alive('step');
     const parts = this.layout.split(g);
-    this.inner.applyGradients(this.layout.names.map((name, i) => ({ name, tensor: parts[i] })));
+    this.inner.applyGradients([...this.layout.names.map((name, i) => ({ name, tensor: parts[i] })), ...free]);
     this.layout.assign(projectPoint(this.basis, origin, this.layout.read()));
   }
 
-  protected innerShapes(): ReadonlyArray<readonly number[]> {
+  protected projectedShapes(): ReadonlyArray<readonly number[]> {
     return this.layout.shapes;
   }
-  protected innerNames(): readonly string[] {
+  protected projectedNames(): readonly string[] {
     return this.layout.names;
   }
 }

@@ -8,6 +8,7 @@ import {
   NonFiniteError,
 } from '../errors';
 import { GradientInput, NamedTensor, ParameterLayout, VariableSource } from '../layout';
+import { VariableRef, VariableSelection } from '../selection';
 import { coordinatesOf, projectPoint, residualOf } from '../subspace';
 import { innerWeights, setInnerWeights } from './inner-state';
 
@@ -18,6 +19,13 @@ export type NonFinitePolicy = 'throw' | 'skip' | 'unchecked';
 export interface SubspaceOptimizerOptions {
   /** The variables to train, in the order that defines θ; a `tf.LayersModel` means its trainableWeights. */
   variables: VariableSource;
+  /**
+   * Variables (or layer weights, or names) the inner optimizer steps in full, outside the subspace —
+   * e.g. a classifier head. They are left out of θ (D counts only the projected variables).
+   */
+  free?: VariableRef[];
+  /** Variables (or layer weights, or names) that never change; their gradients are ignored. */
+  frozen?: VariableRef[];
   /**
    * θ0, the origin of the affine subspace (length D). Default: the variables' values at creation.
    * When given, the variables are moved at creation to the nearest point θ0 + P(θ − θ0) of the subspace.
@@ -54,6 +62,7 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
   /** Steps dropped because of a non-finite gradient (policy 'skip'). */
   skippedSteps = 0;
   protected readonly layout: ParameterLayout;
+  protected readonly selection: VariableSelection;
   protected readonly nonFinite: NonFinitePolicy;
   protected originT: tf.Tensor1D | null;
   protected readonly where: string;
@@ -71,10 +80,11 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
     if (opts == null) {
       throw new InvalidArgumentError(`${where}: options with 'variables' are required.`);
     }
-    const layout = new ParameterLayout(where, opts.variables);
+    const selection = new VariableSelection(where, opts.variables, opts.free, opts.frozen);
+    const layout = selection.projected;
     if (basis.ambientDim !== layout.size) {
       throw new DimensionMismatchError(
-        `${where}: the basis has D = ${basis.ambientDim} rows but the ${layout.names.length} ` +
+        `${where}: the basis has D = ${basis.ambientDim} rows but the ${layout.names.length} projected ` +
           `variable(s) hold ${layout.size} numbers. Build the basis for D = ${layout.size} ` +
           `(e.g. gaussianBasis(${layout.size}, ${Math.min(basis.dim, layout.size)})).`,
       );
@@ -89,6 +99,7 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
     this.inner = inner;
     this.basis = basis;
     this.layout = layout;
+    this.selection = selection;
     this.nonFinite = nonFinite;
     const origin = opts.origin;
     this.originT = tf.keep(tf.tidy(() => (origin != null ? tf.clone(origin) : layout.read())));
@@ -101,12 +112,23 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
   /** Which update rule this optimizer applies ('coordinates', 'ambient' or 'parameters'). */
   abstract get mode(): string;
 
-  /** One update from the validated, finite flat gradient g ∈ R^D. Runs inside a tidy. */
-  protected abstract step(g: tf.Tensor1D): void;
+  /**
+   * One update from the validated, finite flat gradient g ∈ R^D of the projected variables; `free`
+   * holds the free variables' gradients, to be appended to the inner optimizer's list with
+   * {@link freeEntries}. Runs inside a tidy.
+   */
+  protected abstract step(g: tf.Tensor1D, free: NamedTensor[]): void;
 
-  /** The number of variables in each gradient list handed to the inner optimizer. */
-  protected abstract innerShapes(): ReadonlyArray<readonly number[]>;
-  protected abstract innerNames(): readonly string[];
+  /** Shapes and names of the projected part of the inner optimizer's gradient list. */
+  protected abstract projectedShapes(): ReadonlyArray<readonly number[]>;
+  protected abstract projectedNames(): readonly string[];
+
+  private innerShapes(): ReadonlyArray<readonly number[]> {
+    return [...this.projectedShapes(), ...(this.selection.free?.shapes ?? [])];
+  }
+  private innerNames(): readonly string[] {
+    return [...this.projectedNames(), ...(this.selection.free?.names ?? [])];
+  }
 
   /** θ0 (owned by the optimizer: do not dispose). */
   get origin(): tf.Tensor1D {
@@ -118,9 +140,14 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
     return this.layout.size;
   }
 
-  /** The trained variables, in θ order. */
+  /** The projected variables, in θ order. */
   get variables(): readonly tf.Variable[] {
     return this.layout.variables;
+  }
+
+  /** The free variables (stepped in full by the inner optimizer). */
+  get freeVariables(): readonly tf.Variable[] {
+    return this.selection.free?.variables ?? [];
   }
 
   /** z = Qᵀ(θ − θ0), the current coordinates (a new tensor; the caller disposes it). */
@@ -142,31 +169,36 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
     return { distance, displacement };
   }
 
-  /** Like `tf.Optimizer.minimize`, but `varList` defaults to this optimizer's variables. */
+  /** Like `tf.Optimizer.minimize`, but `varList` defaults to this optimizer's projected and free variables. */
   override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
     this.alive('minimize');
-    return super.minimize(f, returnCost, varList ?? this.layout.variables.slice());
+    return super.minimize(f, returnCost, varList ?? this.selection.trained);
   }
 
   override applyGradients(variableGradients: GradientInput): void {
     this.alive('applyGradients');
     checkAlive(this.where, this.basis);
     this.layout.checkAlive(this.where);
-    const parts = this.layout.collect(this.where, variableGradients);
+    this.selection.free?.checkAlive(this.where);
+    const { projected: parts, free } = this.selection.route(this.where, variableGradients);
     const g = tf.tidy(() => this.layout.flatten(parts));
     try {
-      if (this.nonFinite !== 'unchecked' && !tf.tidy(() => tf.all(tf.isFinite(g)).dataSync()[0])) {
+      if (this.nonFinite !== 'unchecked' && !allFinite([g, ...free])) {
         if (this.nonFinite === 'skip') {
           this.skippedSteps++;
           return;
         }
         throw new NonFiniteError(
-          `${this.where}: the gradient of ${nonFiniteNames(parts, this.layout.names)} contains NaN or ` +
+          `${this.where}: the gradient of ${nonFiniteNames(
+            [...parts, ...free],
+            [...this.layout.names, ...(this.selection.free?.names ?? [])],
+          )} contains NaN or ` +
             `Infinity; nothing was updated. Lower the learning rate, clip the loss, or create the ` +
             `optimizer with {nonFinite: 'skip'} to drop such steps.`,
         );
       }
-      tf.tidy(() => this.step(g));
+      const freeNames = this.selection.free?.names ?? [];
+      tf.tidy(() => this.step(g, freeNames.map((name, i) => ({ name, tensor: free[i] as tf.Tensor }))));
       this.incrementIterations();
     } finally {
       g.dispose();
@@ -272,6 +304,14 @@ function checkOrigin(where: string, origin: tf.Tensor1D, D: number): void {
   if (!tf.tidy(() => tf.all(tf.isFinite(origin)).dataSync()[0])) {
     throw new NonFiniteError(`${where}: origin contains NaN or Infinity.`);
   }
+}
+
+function allFinite(tensors: Array<tf.Tensor | null>): boolean {
+  const present = tensors.filter((t): t is tf.Tensor => t != null);
+  const flag = tf.tidy(() => tf.all(tf.stack(present.map((t) => tf.all(tf.isFinite(t))))));
+  const ok = flag.dataSync()[0] === 1;
+  flag.dispose();
+  return ok;
 }
 
 function nonFiniteNames(parts: Array<tf.Tensor | null>, names: readonly string[]): string {

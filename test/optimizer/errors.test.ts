@@ -70,7 +70,7 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
     const extra = tf.ones([2]);
     expect(() => opt.applyGradients({ ...g, [stranger.name]: extra })).toThrow(UnknownVariableError);
     expect(() => opt.applyGradients({ ...g, [stranger.name]: extra })).toThrow(
-      new RegExp(`variable '${stranger.name}', which is not among the 2 variables.*Pass it in 'variables'`),
+      new RegExp(`variable '${stranger.name}', which is not among .* \\(2 projected, 0 free, 0 frozen\\)\\. List it in 'variables' \\(projected\\), 'free' or 'frozen'`),
     );
     expect(() => opt.minimize(() => tf.sum(stranger) as tf.Scalar, false, [stranger])).toThrow(UnknownVariableError);
     const wrong = tf.ones([3, 2]);
@@ -94,7 +94,7 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
     const start = tf.memory().numTensors;
     expect(() => projectGradients(inner, small, { variables: vars })).toThrow(DimensionMismatchError);
     expect(() => projectGradients(inner, small, { variables: vars })).toThrow(
-      /basis has D = 8 rows but the 2 variable\(s\) hold 9 numbers. Build the basis for D = 9/,
+      /basis has D = 8 rows but the 2 projected variable\(s\) hold 9 numbers. Build the basis for D = 9/,
     );
     const ints = tf.tidy(() => tf.variable(tf.tensor1d([1, 2], 'int32')));
     const tiny = gaussianBasis(2, 1);
