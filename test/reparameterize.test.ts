@@ -88,7 +88,7 @@ describe.each(BACKENDS)('reparameterize on %s', (backend) => {
     const model = convDenseModel(1);
     const basis = gaussianBasis(50, 3);
     expect(() => reparameterize(model, basis)).toThrow(DimensionMismatchError);
-    expect(() => reparameterize(model, basis)).toThrow(/model has 119 trainable parameters/);
+    expect(() => reparameterize(model, basis)).toThrow(/model has 119 projected trainable parameters/);
     expect(() => reparameterize({} as never, basis)).toThrow(InvalidArgumentError);
     expect(() => reparameterizeFunction(() => 0, basis, {} as never)).toThrow(/'origin'.*is required/);
     basis.dispose();
