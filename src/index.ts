@@ -27,3 +27,4 @@ export { HashedBasis, hashedBasis } from './basis/hashed';
 export type { HashedBasisOptions } from './basis/hashed';
 export { SrhtBasis, srhtBasis } from './basis/srht';
 export type { SrhtBasisOptions } from './basis/srht';
+export { BlockBasis, blockBasis, perVariableBasis } from './basis/block';

@@ -4,6 +4,7 @@ import seedrandom from 'seedrandom';
 import {
   Basis,
   gaussianBasis,
+  blockBasis,
   hashedBasis,
   srhtBasis,
   projectGradients,
@@ -152,4 +153,11 @@ export const BASES: Array<[string, (D: number, d: number, seed: number) => Basis
   ['gaussian', (D, d, seed) => gaussianBasis(D, d, { seed })],
   ['hashed', (D, d, seed) => hashedBasis(D, d, { seed })],
   ['srht', (D, d, seed) => srhtBasis(D, d, { seed })],
+  [
+    'block',
+    (D, d, seed) => {
+      const [D1, d1] = [Math.floor(D / 3), Math.floor(d / 3)];
+      return blockBasis([gaussianBasis(D1, d1, { seed }), srhtBasis(D - D1, d - d1, { seed: seed + 1 })]);
+    },
+  ],
 ];
