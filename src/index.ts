@@ -28,3 +28,5 @@ export type { HashedBasisOptions } from './basis/hashed';
 export { SrhtBasis, srhtBasis } from './basis/srht';
 export type { SrhtBasisOptions } from './basis/srht';
 export { BlockBasis, blockBasis, perVariableBasis } from './basis/block';
+export { recordTrajectory, trajectoryBasis } from './basis/trajectory';
+export type { Snapshot, TrajectoryRecorder } from './basis/trajectory';
