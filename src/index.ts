@@ -1,7 +1,7 @@
 export * from './errors';
 export type { Basis } from './basis/basis';
 export { DenseBasis, denseBasis, gaussianBasis, orthonormalize } from './basis/dense';
-export type { GaussianBasisOptions } from './basis/dense';
+export type { DenseStorageOptions, GaussianBasisOptions } from './basis/dense';
 export type { ThinQrOptions, ThinQrResult } from './linalg/qr';
 export { thinQr } from './linalg/qr';
 export type { GradientInput, LayersModelLike, VariableSource } from './layout';

@@ -151,6 +151,7 @@ export function wrap(
 /** Every basis kind, as a seeded factory (D, d, seed): the suites run their matrices over all of them. */
 export const BASES: Array<[string, (D: number, d: number, seed: number) => Basis]> = [
   ['gaussian', (D, d, seed) => gaussianBasis(D, d, { seed })],
+  ['gaussian (host storage)', (D, d, seed) => gaussianBasis(D, d, { seed, storage: 'host' })],
   ['hashed', (D, d, seed) => hashedBasis(D, d, { seed })],
   ['srht', (D, d, seed) => srhtBasis(D, d, { seed })],
   [

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DtypeError, InvalidArgumentError } from '../errors';
+import { times, transposedTimes } from '../linalg/matvec';
 import { thinQr, ThinQrOptions } from '../linalg/qr';
 import { gaussianArray } from '../random';
 import { Basis, checkAlive, checkDims, checkVector } from './basis';
@@ -32,50 +33,109 @@ function thinQrOfTensor(where: string, E: tf.Tensor2D, opts: ThinQrOptions) {
   return thinQr(E.dataSync() as Float32Array, D, d, opts);
 }
 
+/** Where a dense basis keeps Q. */
+export interface DenseStorageOptions {
+  /**
+   * 'tensor': Q (and Qᵀ, see `layout`) as tensors on the backend. 'host': Q as a float32 typed array
+   * in JavaScript memory, applied with plain loops (reads the vector from the device) — for bases
+   * larger than a backend's memory (the wasm heap holds 4 GB in all). 'auto' (default): 'host' when
+   * the tensors would take more than 1.5 GiB, else 'tensor'.
+   */
+  storage?: 'auto' | 'tensor' | 'host';
+  /**
+   * 'both' (default): keep Qᵀ beside Q so that both products are a row vector times a matrix (the
+   * fast case of the wasm and cpu matMul; Q·c with Q as the left operand is 3–4× slower on wasm),
+   * at twice the memory. 'single': only Q.
+   */
+  layout?: 'both' | 'single';
+}
+
+const HOST_THRESHOLD_BYTES = 1.5 * 2 ** 30;
+
 /** A basis that stores Q (D×d float32) and applies it with two matrix–vector products. */
 export class DenseBasis implements Basis {
   readonly ambientDim: number;
   readonly dim: number;
-  private q: tf.Tensor2D | null;
+  readonly storage: 'tensor' | 'host';
+  private q: tf.Tensor2D | null = null;
+  private qT: tf.Tensor2D | null = null;
+  private host: Float32Array | null = null;
+  private disposed = false;
 
   /**
-   * Wraps an already orthonormal D×d matrix (taken over: the basis disposes it). Prefer
-   * {@link denseBasis}, which orthonormalizes first.
+   * Wraps an already orthonormal D×d matrix — a tensor (taken over: the basis disposes it) or a
+   * row-major Float32Array with its shape. Prefer {@link denseBasis}, which orthonormalizes first.
    */
-  constructor(q: tf.Tensor2D, readonly kind: string = 'dense') {
-    this.q = tf.keep(q);
+  constructor(
+    q: tf.Tensor2D | { values: Float32Array; shape: [number, number] },
+    readonly kind: string = 'dense',
+    opts: DenseStorageOptions = {},
+  ) {
+    const layout = opts.layout ?? 'both';
+    const storage = opts.storage ?? 'auto';
+    if (!['both', 'single'].includes(layout) || !['auto', 'tensor', 'host'].includes(storage)) {
+      throw new InvalidArgumentError(
+        `DenseBasis: layout must be 'both' or 'single' and storage 'auto', 'tensor' or 'host'.`,
+      );
+    }
     [this.ambientDim, this.dim] = q.shape;
+    const bytes = this.ambientDim * this.dim * 4 * (layout === 'both' ? 2 : 1);
+    this.storage = storage === 'host' || (storage === 'auto' && bytes > HOST_THRESHOLD_BYTES) ? 'host' : 'tensor';
+    if (this.storage === 'host') {
+      this.host = q instanceof tf.Tensor ? (q.dataSync() as Float32Array).slice() : q.values;
+      if (q instanceof tf.Tensor) q.dispose();
+      return;
+    }
+    const t = q instanceof tf.Tensor ? q : tf.tensor2d(q.values, q.shape);
+    this.q = tf.keep(t);
+    if (layout === 'both') this.qT = tf.tidy(() => tf.keep(tf.transpose(t) as tf.Tensor2D));
   }
 
   get isDisposed(): boolean {
-    return this.q === null;
-  }
-
-  private matrix(where: string): tf.Tensor2D {
-    checkAlive(where, this);
-    return this.q as tf.Tensor2D;
+    return this.disposed;
   }
 
   project(v: tf.Tensor1D): tf.Tensor1D {
-    const q = this.matrix('project');
+    checkAlive('project', this);
     checkVector('project', v, this.ambientDim, 'the vector to project');
+    if (this.host) return this.projectOp(v) as tf.Tensor1D;
     // A row vector times Q: no transpose flag (slow on wasm), Q read once.
+    const q = this.q as tf.Tensor2D;
     return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(v, [1, this.ambientDim]), q), [this.dim]));
   }
 
   lift(c: tf.Tensor1D): tf.Tensor1D {
-    const q = this.matrix('lift');
+    checkAlive('lift', this);
     checkVector('lift', c, this.dim, 'the coordinates');
-    return tf.tidy(() => tf.reshape(tf.matMul(q, tf.reshape(c, [this.dim, 1])), [this.ambientDim]));
+    if (this.host) return this.liftOp(c) as tf.Tensor1D;
+    const { q, qT } = this;
+    return tf.tidy(() =>
+      qT
+        ? tf.reshape(tf.matMul(tf.reshape(c, [1, this.dim]), qT), [this.ambientDim])
+        : tf.reshape(tf.matMul(q as tf.Tensor2D, tf.reshape(c, [this.dim, 1])), [this.ambientDim]),
+    );
   }
 
+  // Host storage: plain loops, with Q and Qᵀ as each other's gradient (autodiff cannot see inside).
+  private readonly projectOp = tf.customGrad(((v: tf.Tensor1D) => ({
+    value: tf.tensor1d(transposedTimes(this.host as Float32Array, this.ambientDim, this.dim, v.dataSync())),
+    gradFunc: (dy: tf.Tensor1D) => tf.tensor1d(times(this.host as Float32Array, this.ambientDim, this.dim, dy.dataSync())),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  private readonly liftOp = tf.customGrad(((c: tf.Tensor1D) => ({
+    value: tf.tensor1d(times(this.host as Float32Array, this.ambientDim, this.dim, c.dataSync())),
+    gradFunc: (dy: tf.Tensor1D) =>
+      tf.tensor1d(transposedTimes(this.host as Float32Array, this.ambientDim, this.dim, dy.dataSync())),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+
   materialize(): tf.Tensor2D {
-    return tf.clone(this.matrix('materialize'));
+    checkAlive('materialize', this);
+    return this.host ? tf.tensor2d(this.host, [this.ambientDim, this.dim]) : tf.clone(this.q as tf.Tensor2D);
   }
 
   dispose(): void {
-    this.q?.dispose();
-    this.q = null;
+    tf.dispose([this.q, this.qT].filter((t): t is tf.Tensor2D => t !== null));
+    this.q = this.qT = this.host = null;
+    this.disposed = true;
   }
 }
 
@@ -85,12 +145,13 @@ export class DenseBasis implements Basis {
  * @example
  * const basis = denseBasis(tf.randomNormal([model.countParams(), 50]));
  */
-export function denseBasis(E: tf.Tensor2D, opts: ThinQrOptions = {}): DenseBasis {
-  return new DenseBasis(orthonormalize(E, opts), 'dense');
+export function denseBasis(E: tf.Tensor2D, opts: ThinQrOptions & DenseStorageOptions = {}): DenseBasis {
+  const { q, kept } = thinQrOfTensor('denseBasis', E, opts);
+  return new DenseBasis({ values: q, shape: [E.shape[0], kept.length] }, 'dense', opts);
 }
 
 /** Options of {@link gaussianBasis}. */
-export interface GaussianBasisOptions {
+export interface GaussianBasisOptions extends DenseStorageOptions {
   /** Seed of the generator (any integer). Default 0. The same seed gives the same Q everywhere. */
   seed?: number;
 }
@@ -110,5 +171,5 @@ export function gaussianBasis(D: number, d: number, opts: GaussianBasisOptions =
     throw new InvalidArgumentError(`gaussianBasis: seed must be an integer, got ${seed}.`);
   }
   const { q } = thinQr(gaussianArray(D * d, seed), D, d);
-  return new DenseBasis(tf.tensor2d(q, [D, d], 'float32'), 'gaussian');
+  return new DenseBasis({ values: q, shape: [D, d] }, 'gaussian', opts);
 }

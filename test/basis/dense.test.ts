@@ -12,6 +12,7 @@ import {
   RankDeficientError,
 } from '../../src';
 import { BACKENDS, useBackend, uniformArray } from '../helpers';
+import { checkBasisContract } from './contract';
 
 /** Qᵀv and Qc in float64 from Q's values: the independent reference for project and lift. */
 function reference(q: Float32Array, D: number, d: number, v: Float32Array, c: Float32Array) {
@@ -124,6 +125,31 @@ describe.each(BACKENDS)('dense bases on %s', (backend) => {
     expect(basis.isDisposed).toBe(true);
     v.dispose();
     expect(tf.memory().numTensors).toBe(start);
+  });
+
+  test.each([
+    ['tensor', 'both'],
+    ['tensor', 'single'],
+    ['host', 'both'],
+  ] as const)('the Basis contract with storage %s, layout %s', (storage, layout) => {
+    checkBasisContract(() => gaussianBasis(230, 19, { seed: 2, storage, layout }), 230, 19);
+    const b = gaussianBasis(30, 3, { storage, layout });
+    expect(b.storage).toBe(storage);
+    b.dispose();
+  });
+
+  test('host storage gives the same products as tensor storage, and autodiff goes through it', () => {
+    const host = gaussianBasis(300, 7, { seed: 9, storage: 'host' });
+    const dev = gaussianBasis(300, 7, { seed: 9 });
+    const v = tf.tensor1d(uniformArray(300, 5));
+    const [a, b] = [host.project(v), dev.project(v)];
+    expect(maxDiff(a.dataSync(), b.dataSync())).toBeLessThanOrEqual(1e-5);
+    // d/dc Σ (Q·c)_i² = 2QᵀQc = 2c.
+    const g = tf.tidy(() => tf.grad((c: tf.Tensor) => tf.sum(tf.square(host.lift(c as tf.Tensor1D))))(tf.ones([7])));
+    g.dataSync().forEach((x) => expect(x).toBeCloseTo(2, 5));
+    tf.dispose([v, a, b, g]);
+    host.dispose();
+    dev.dispose();
   });
 
   test('DenseBasis reports its kind and sizes', () => {
