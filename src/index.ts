@@ -30,3 +30,4 @@ export type { SrhtBasisOptions } from './basis/srht';
 export { BlockBasis, blockBasis, perVariableBasis } from './basis/block';
 export { recordTrajectory, trajectoryBasis } from './basis/trajectory';
 export type { Snapshot, TrajectoryRecorder } from './basis/trajectory';
+export { AugmentedBasis, withScaleDirection } from './basis/scaled';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors';
 import { variablesOf, VariableSource } from '../layout';
 import { Basis, checkAlive, checkVector } from './basis';
+import { withScaleDirection } from './scaled';
 
 /**
  * A block-diagonal basis: part i acts on the coordinates [o_i, o_i + D_i) of θ with its own d_i, so
@@ -91,6 +92,9 @@ export function blockBasis(parts: Basis[]): BlockBasis {
 /**
  * One basis per variable, block-diagonally, in the variables' order (a model's trainableWeights).
  * `make(size, index, variable)` builds each variable's basis — so each layer can have its own d.
+ * With `{scales: true}`, each variable also gets a SAID-style scale coordinate (Aghajanyan et al.
+ * 2020, made linear): the direction of its current values orthogonal to its basis, so that one
+ * coordinate scales the whole layer (none for a variable that is zero, like fresh biases).
  *
  * @example
  * const basis = perVariableBasis(model, (size, i) => hashedBasis(size, Math.min(size, 64), {seed: i}));
@@ -98,7 +102,19 @@ export function blockBasis(parts: Basis[]): BlockBasis {
 export function perVariableBasis(
   variables: VariableSource,
   make: (size: number, index: number, variable: tf.Variable) => Basis,
+  opts: { scales?: boolean } = {},
 ): BlockBasis {
   const vars = variablesOf('perVariableBasis', variables);
-  return new BlockBasis(vars.map((v, i) => make(v.size, i, v)));
+  return new BlockBasis(
+    vars.map((v, i) => {
+      const part = make(v.size, i, v);
+      if (!opts.scales) return part;
+      const w = tf.tidy(() => tf.reshape(v, [v.size]) as tf.Tensor1D);
+      try {
+        return withScaleDirection(part, w);
+      } finally {
+        w.dispose();
+      }
+    }),
+  );
 }

@@ -1,4 +1,5 @@
-import { blockBasis, gaussianBasis, hashedBasis, InvalidArgumentError, perVariableBasis, srhtBasis } from '../../src';
+import * as tf from '@tensorflow/tfjs';
+import { AugmentedBasis, blockBasis, gaussianBasis, hashedBasis, InvalidArgumentError, perVariableBasis, srhtBasis } from '../../src';
 import { BACKENDS, convDenseModel, useBackend } from '../helpers';
 import { checkBasisContract } from './contract';
 
@@ -27,6 +28,31 @@ describe.each(BACKENDS)('blockBasis on %s', (backend) => {
     basis.dispose();
     expect(basis.parts.every((p) => p.isDisposed)).toBe(true);
     model.dispose();
+  });
+
+  test('perVariableBasis with SAID-style scales: one extra orthonormal coordinate per nonzero variable', () => {
+    const model = convDenseModel(2); // conv kernel, conv bias (random), dense kernel, dense bias (random)
+    const zeroBias = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] })] }); // bias = 0
+    const make = (size: number, i: number) => hashedBasis(size, Math.min(size - 1, 2), { seed: i });
+    checkBasisContract(() => perVariableBasis(model, make, { scales: true }), 119, 2 + 1 + 1 + 1 + 2 + 1 + 2 + 1);
+    const b = perVariableBasis(zeroBias, make, { scales: true });
+    expect(b.parts.map((p) => p.kind)).toEqual(['hashed+scale', 'hashed']);
+    // The scale coordinate of the kernel points along the kernel's values minus their part in the
+    // hashed subspace (computed here in float64 from the hashed part's materialized Q).
+    const w = Array.from(zeroBias.trainableWeights[0].read().dataSync());
+    const qT = (b.parts[0] as AugmentedBasis).inner.materialize();
+    const Q = qT.arraySync() as number[][];
+    const c = [0, 1].map((j) => w.reduce((acc, wi, i) => acc + Q[i][j] * wi, 0));
+    const rest = w.map((wi, i) => wi - Q[i][0] * c[0] - Q[i][1] * c[1]);
+    const e = tf.tensor1d([0, 0, 1, 0, 0]); // z = (hashed kernel ×2, kernel scale, hashed bias ×2)
+    const lifted = b.lift(e);
+    const u = Array.from(lifted.dataSync()).slice(0, 12);
+    const cos = u.reduce((acc, ui, i) => acc + ui * rest[i], 0) / Math.hypot(...u) / Math.hypot(...rest);
+    expect(cos).toBeCloseTo(1, 5);
+    tf.dispose([qT, e, lifted]);
+    b.dispose();
+    model.dispose();
+    zeroBias.dispose();
   });
 
   test('bad input', () => {
