@@ -1,0 +1,193 @@
+/**
+ * Scale: D = 10⁷, d = 10⁴ with hashed and SRHT bases on wasm (build time, project + lift time, extra
+ * memory), and a dense basis beyond the 4 GB wasm heap with storage 'host' (D = 1.1·10⁶, d = 1000:
+ * 4.4 GB float32). Part `scale` of bench/bases.ts.
+ *
+ * Every case runs in its own fresh node process (started with --expose-gc), so that its memory is
+ * measured from a clean baseline: the wasm heap only grows, and a previous case would have left it
+ * large. Env: BENCH_SCALE_CASES=hashed,srht-js,srht-tf,dense-host (default all).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { Basis, DenseBasis, hashedBasis, srhtBasis } from '../src';
+import { median, ms, printTable, runIfMain, timeOnce, uniformFloat32 } from './common';
+import { collect, hashedMatrix, mb, memDiff, memMax, MemSnapshot, memSnapshot, useBackend } from './bases-util';
+
+const D = 10_000_000;
+const d = 10_000;
+const RUNS = 5;
+const ALL = ['hashed', 'srht-js', 'srht-tf', 'dense-host'];
+const MARK = '@@SCALE ';
+
+const BREAKDOWN: Record<string, string> = {
+  hashed: 'held: order, inverse (int32) and weights (float32) tensors = 12·D B; per call: v∘w and its gather (project), tile and gather (lift), the output',
+  'srht-js': 'held: order (Int32Array) and scale (Float32Array) in JS = 8·D B; per call: the downloaded v, the work array u (project); u, v and the uploaded output (lift)',
+  'srht-tf': "held: 8·D B in JS, plus order, inverse, scale and spread tensors (≈ 16·D B) made on first use; per call: gathers and log2(n) reshape/concat stages per block",
+};
+
+interface ScaleResult {
+  name: string;
+  build: number;
+  first: number;
+  times: number[];
+  held: MemSnapshot;
+  peak: MemSnapshot;
+  tfPeak: number;
+  note?: string;
+}
+
+async function structuredCase(name: string): Promise<ScaleResult> {
+  const make = (): Basis =>
+    name === 'hashed' ? hashedBasis(D, d, { seed: 1 }) : srhtBasis(D, d, { seed: 1, impl: name === 'srht-tf' ? 'tf' : 'js' });
+  const g = tf.tensor1d(uniformFloat32(D, 3));
+  collect();
+  const base = memSnapshot();
+  let basis: Basis | null = null;
+  const build = timeOnce(() => (basis = make()));
+  const b = basis as unknown as Basis;
+  let peak = memSnapshot();
+  collect();
+  const held = memDiff(memSnapshot(), base);
+  const sample = () => (peak = memMax(peak, memSnapshot()));
+  const once = () => {
+    const c = b.project(g);
+    sample();
+    const v = b.lift(c);
+    v.dataSync(); // wasm: copies D floats out of the heap (that copy is counted in the peak, not held)
+    sample();
+    tf.dispose([c, v]);
+  };
+  const first = timeOnce(once);
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) times.push(timeOnce(once));
+  const start = tf.memory().numBytes;
+  const prof = await tf.profile(() => {
+    const c = b.project(g);
+    const v = b.lift(c);
+    c.dispose();
+    return v;
+  });
+  (prof.result as tf.Tensor).dispose();
+  b.dispose();
+  g.dispose();
+  return { name, build, first, times, held, peak: memDiff(peak, base), tfPeak: prof.peakBytes - start };
+}
+
+function denseHostCase(): ScaleResult & { lines: string[] } {
+  const DD = 1_100_000;
+  const dd = 1000;
+  const bytes = DD * dd * 4;
+  const avail = memAvailable();
+  const name = 'dense-host';
+  const empty = { name, build: NaN, first: NaN, times: [], held: memSnapshot(), peak: memSnapshot(), tfPeak: NaN };
+  if (avail < 1.5 * bytes) {
+    return { ...empty, lines: [], note: `skipped: ${mb(avail)} MB available, needs ≈ ${mb(1.5 * bytes)} MB` };
+  }
+  collect();
+  const base = memSnapshot();
+  let q: Float32Array | null = null;
+  const tMatrix = timeOnce(() => (q = hashedMatrix(DD, dd)));
+  const values = q as unknown as Float32Array;
+  let basis: DenseBasis | null = null;
+  const build = timeOnce(() => (basis = new DenseBasis({ values, shape: [DD, dd] }, 'dense', { storage: 'host' })));
+  const b = basis as unknown as DenseBasis;
+  const auto = new DenseBasis({ values, shape: [DD, dd] }); // storage 'auto' (no copy): which does it pick?
+  const g = tf.tensor1d(uniformFloat32(DD, 3));
+  const e = (j: number) => tf.oneHot(tf.tensor1d([j], 'int32'), dd).reshape([dd]).toFloat() as tf.Tensor1D;
+  const tProject = timeOnce(() => b.project(g).dispose());
+  const lines = [`matrix written in ${ms(tMatrix)} ms (${mb(bytes)} MB float32); DenseBasis storage 'auto' picks '${auto.storage}'`];
+  let tLift = NaN;
+  for (const j of [0, dd - 1]) {
+    const ej = e(j);
+    let col: tf.Tensor1D | null = null;
+    const t = timeOnce(() => (col = b.lift(ej)));
+    tLift = Number.isNaN(tLift) ? t : tLift;
+    const c = col as unknown as tf.Tensor1D;
+    const norm = tf.norm(c).dataSync()[0];
+    const back = tf.tidy(() => tf.norm(tf.sub(b.project(c), ej)).dataSync()[0]);
+    lines.push(`column ${j}: ‖Q·e_${j}‖ = ${norm.toFixed(7)}, ‖Qᵀ(Q·e_${j}) − e_${j}‖ = ${back.toExponential(1)} (lift ${ms(t)} ms)`);
+    tf.dispose([ej, c]);
+  }
+  const peak = memDiff(memSnapshot(), base);
+  lines.push(`one project (Qᵀg) ${ms(tProject)} ms, one lift (Q·c) ${ms(tLift)} ms; rss grew ${mb(peak.rss)} MB, arrayBuffers ${mb(peak.arrayBuffers)} MB`);
+  // What the tensor storage does with the same matrix (the wasm heap holds 4 GB in all):
+  try {
+    new DenseBasis({ values, shape: [DD, dd] }, 'dense', { storage: 'tensor', layout: 'single' }).dispose();
+    lines.push("storage 'tensor' with the same matrix: worked");
+  } catch (err) {
+    lines.push(`storage 'tensor' with the same matrix fails: ${String((err as Error).message ?? err).slice(0, 160)}`);
+  }
+  b.dispose();
+  g.dispose();
+  return { name, build, first: tProject + tLift, times: [tProject + tLift], held: peak, peak, tfPeak: 0, lines };
+}
+
+/** MemAvailable from /proc/meminfo (bytes), or os-free-memory when that cannot be read. */
+function memAvailable(): number {
+  try {
+    const m = /MemAvailable:\s+(\d+) kB/.exec(fs.readFileSync('/proc/meminfo', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    /* fall through */
+  }
+  return os.freemem();
+}
+
+async function child(name: string): Promise<void> {
+  if (!(await useBackend('wasm'))) throw new Error('wasm backend unavailable');
+  const r = name === 'dense-host' ? denseHostCase() : await structuredCase(name);
+  console.log(MARK + JSON.stringify(r));
+}
+
+export async function benchScale(): Promise<void> {
+  console.log(`## Scale: D = 10⁷, d = 10⁴ (hashed, SRHT) and a 4.4 GB dense basis on the host, wasm backend\n`);
+  const names = (process.env.BENCH_SCALE_CASES ?? ALL.join(',')).split(',').filter((n) => ALL.includes(n));
+  const results: Array<ScaleResult & { lines?: string[] }> = [];
+  for (const name of names) {
+    const p = spawnSync(process.execPath, ['--expose-gc', require.resolve('ts-node/dist/bin.js'), '--transpile-only', __filename], {
+      env: { ...process.env, BENCH_SCALE_CASE: name },
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      timeout: 900_000,
+    });
+    const line = (p.stdout ?? '').split('\n').find((l) => l.startsWith(MARK));
+    if (!line) {
+      console.log(`case ${name} failed (status ${p.status}, signal ${p.signal}): ${(p.stderr ?? '').slice(-600)}\n`);
+      continue;
+    }
+    results.push(JSON.parse(line.slice(MARK.length)));
+  }
+  const structured = results.filter((r) => r.name !== 'dense-host');
+  printTable(
+    ['basis', 'build s', 'first p+l ms', `p+l ms (median of ${RUNS})`, '≤ 1 s?', 'held: tf MB', 'held: JS arrayBuffers MB', 'peak Δ tf MB (tf.profile)', 'peak Δ wasm heap MB', 'peak Δ arrayBuffers MB', 'peak Δ rss MB', '≤ 120 MB?'],
+    structured.map((r) => {
+      const m = median(r.times);
+      const extra = Math.max(r.tfPeak, r.peak.wasmHeap) + Math.max(0, r.peak.arrayBuffers);
+      return [
+        r.name, (r.build / 1000).toFixed(2), ms(r.first), ms(m), m <= 1000 ? 'yes' : 'no',
+        mb(r.held.tfBytes), mb(r.held.arrayBuffers), mb(r.tfPeak), mb(r.peak.wasmHeap), mb(r.peak.arrayBuffers), mb(r.peak.rss),
+        extra <= 120e6 ? 'yes' : `no (≈ ${mb(extra)})`,
+      ];
+    }),
+  );
+  console.log('Each row is a fresh process; Δ = change from just before the build (the input vector g already made).');
+  console.log('held = after the build and a full GC; peak = maximum of samples taken after each project and lift');
+  console.log('(JS garbage not yet collected counts). tf.profile gives the peak of tensor bytes within one project+lift.');
+  console.log('"≤ 120 MB?" compares max(tf peak, wasm heap growth) + arrayBuffers growth with 3·D·4 B = 120 MB.');
+  for (const r of structured) console.log(`  ${r.name}: ${BREAKDOWN[r.name]}`);
+  console.log('');
+  for (const r of results.filter((x) => x.name === 'dense-host')) {
+    console.log(`Dense basis beyond the wasm heap (storage 'host', D = 1.1·10⁶, d = 1000)${r.note ? `: ${r.note}` : ':'}`);
+    for (const l of r.lines ?? []) console.log(`  ${l}`);
+    console.log('');
+  }
+}
+
+runIfMain(module, async () => {
+  const name = process.env.BENCH_SCALE_CASE;
+  if (name) await child(name);
+  else await benchScale();
+});

@@ -1,0 +1,107 @@
+/**
+ * Per-step time with structured bases: MLP 784-200-200-10 (D = 199,210), batch 128, wasm backend,
+ * tf.train.adam(1e-3); bare Adam against projectGradients (coordinates mode) with hashed and SRHT
+ * bases at d = 750 and 10,000 and a dense basis (layout 'both') at d = 750, each with the default
+ * non-finite check and with nonFinite: 'unchecked'. Part `step` of bench/bases.ts.
+ *
+ * Env: BENCH_STEPS=N timed rounds (default 25).
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { Basis, DenseBasis, hashedBasis, NonFinitePolicy, projectGradients, srhtBasis } from '../src';
+import { median, ms, printTable, ratio, timeOnce, uniformFloat32 } from './common';
+import { hashedMatrix, useBackend } from './bases-util';
+
+const BATCH = 128;
+const WARMUP = 5;
+const STEPS = Number(process.env.BENCH_STEPS ?? 25);
+
+function mlp(): tf.Sequential {
+  const model = tf.sequential();
+  const init = (seed: number) => tf.initializers.glorotNormal({ seed });
+  model.add(tf.layers.dense({ inputShape: [784], units: 200, activation: 'relu', kernelInitializer: init(1) }));
+  model.add(tf.layers.dense({ units: 200, activation: 'relu', kernelInitializer: init(2) }));
+  model.add(tf.layers.dense({ units: 10, kernelInitializer: init(3) }));
+  return model;
+}
+
+interface Row {
+  label: string;
+  d: number;
+  nonFinite: NonFinitePolicy | '–';
+  basis: Basis | null;
+}
+
+export async function benchBasesStep(): Promise<void> {
+  console.log('## Per-step time with structured bases: MLP 784-200-200-10, batch 128, wasm, adam(1e-3)\n');
+  if (!(await useBackend('wasm'))) return;
+  const model = mlp();
+  const D = model.countParams();
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const x = tf.tensor2d(uniformFloat32(BATCH * 784, 1), [BATCH, 784]);
+  const labels = tf.tensor1d(Array.from(uniformFloat32(BATCH, 2), (u) => Math.floor((u + 1) * 5)), 'int32');
+  const y = tf.oneHot(labels, 10).toFloat();
+  const loss = () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar;
+
+  const builds: string[][] = [];
+  const make = (label: string, f: () => Basis): Basis => {
+    let b: Basis | null = null;
+    const t = timeOnce(() => (b = f()));
+    builds.push([label, ms(t)]);
+    return b as unknown as Basis;
+  };
+  const bases: Array<{ label: string; d: number; basis: Basis }> = [];
+  for (const d of [750, 10_000]) {
+    bases.push({ label: 'hashed', d, basis: make(`hashed ${D}×${d}`, () => hashedBasis(D, d, { seed: 1 })) });
+    bases.push({ label: "srht (impl 'js')", d, basis: make(`srht js ${D}×${d}`, () => srhtBasis(D, d, { seed: 1, impl: 'js' })) });
+  }
+  const q = hashedMatrix(D, 750);
+  bases.push({
+    label: "dense (tensor, layout 'both')",
+    d: 750,
+    basis: make(`dense both ${D}×750 (upload + transpose of a ready Q)`, () => new DenseBasis({ values: q, shape: [D, 750] }, 'dense', { layout: 'both', storage: 'tensor' })),
+  });
+
+  const rows: Row[] = [{ label: 'bare adam', d: 0, nonFinite: '–', basis: null }];
+  for (const b of bases) {
+    for (const nonFinite of ['throw', 'unchecked'] as const) rows.push({ label: b.label, d: b.d, nonFinite, basis: b.basis });
+  }
+  const opts = rows.map((r) =>
+    r.basis ? projectGradients(tf.train.adam(1e-3), r.basis, { variables, nonFinite: r.nonFinite as NonFinitePolicy }) : tf.train.adam(1e-3),
+  );
+  console.log(`D = ${D}; ${rows.length} optimizers round-robin (one step each per round), ${WARMUP} warm-up rounds,`);
+  console.log(`then the median of ${STEPS} timed steps per row. A step is minimize(loss, true, variables) + dataSync of the loss.\n`);
+  const times = rows.map(() => [] as number[]);
+  const leaked = rows.map(() => 0);
+  for (let s = 0; s < WARMUP + STEPS; s++) {
+    opts.forEach((opt, i) => {
+      const before = tf.memory().numTensors;
+      const t = timeOnce(() => {
+        const cost = opt.minimize(loss, true, variables) as tf.Scalar;
+        cost.dataSync();
+        cost.dispose();
+      });
+      if (s >= WARMUP) {
+        times[i].push(t);
+        leaked[i] += tf.memory().numTensors - before;
+      }
+    });
+  }
+  opts.forEach((o) => o.dispose());
+  const bare = median(times[0]);
+  const target = (label: string) => (label.startsWith('hashed') ? '≤ 1.00×' : label.startsWith('srht') ? '≤ 1.05×' : '–');
+  printTable(
+    ['basis', 'd', 'nonFinite', 'median ms/step', 'min ms', '÷ bare', 'extra ms', 'issue target'],
+    rows.map((r, i) => {
+      const m = median(times[i]);
+      return [r.label, r.d ? String(r.d) : '–', r.nonFinite, ms(m), ms(Math.min(...times[i])), ratio(m / bare), ms(m - bare), r.basis ? target(r.label) : '–'];
+    }),
+  );
+  console.log('÷ bare = median step / median step of bare adam measured in the same rounds (medians; shared 2-core machine).\n');
+  printTable(['basis', 'build ms'], builds);
+  const leaks = rows.map((r, i) => (leaked[i] ? `${r.label} d=${r.d} ${r.nonFinite}: ${leaked[i]} tensors` : '')).filter(Boolean);
+  console.log(leaks.length ? `tensors leaked during timed steps: ${leaks.join('; ')}\n` : 'no tensor leaked during the timed steps.\n');
+  bases.forEach((b) => b.basis.dispose());
+  tf.dispose([x, y, labels]);
+  model.dispose();
+}

@@ -1,0 +1,81 @@
+import { build } from 'esbuild';
+import * as fs from 'fs';
+import * as path from 'path';
+import { chromium, Browser } from 'playwright-core';
+
+/**
+ * The webgl backend, in a real browser: Debian's Chromium (headless, WebGL2 through SwiftShader),
+ * driven by playwright-core. .ci/run installs the `chromium` package. page.ts does the checks.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+interface Result {
+  kind: string;
+  orth: number;
+  projectLiftReads: number;
+  stepReads: number;
+  maxDiff: number;
+  displacement: number;
+  distance: number;
+}
+
+describe('webgl in headless Chromium', () => {
+  let browser: Browser;
+  let report: { backend: string; results: Result[]; numTensors: number };
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium).`);
+    }
+    const bundle = await build({
+      entryPoints: [path.join(__dirname, 'page.ts')],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2020',
+      logLevel: 'silent',
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    const page = await browser.newPage();
+    await page.setContent('<!doctype html><html><body></body></html>');
+    await page.addScriptTag({ content: bundle.outputFiles[0].text });
+    report = await page.evaluate(() => (window as unknown as { runChecks: () => Promise<typeof report> }).runChecks());
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test('runs on the webgl backend', () => {
+    expect(report.backend).toBe('webgl');
+    expect(report.results.map((r) => r.kind)).toEqual(['gaussian', 'hashed', 'srht', 'block']);
+  });
+
+  test.each(['gaussian', 'hashed', 'srht', 'block'])('%s: orthonormal, no download in project/lift or in a step', (kind) => {
+    const r = report.results.find((x) => x.kind === kind) as Result;
+    expect(r.orth).toBeLessThanOrEqual(1e-6);
+    expect(r.projectLiftReads).toBe(0);
+    expect(r.stepReads).toBe(0); // nonFinite: 'unchecked' — the default 'throw' reads one flag per step
+    // Coordinates mode equals the reparameterized model on webgl too. SwiftShader's float32 shaders
+    // round differently from the cpu backend; 10 steps of Adam at lr 0.05 on |θ| ≤ 2: 1e-4.
+    expect(r.maxDiff).toBeLessThanOrEqual(1e-4);
+    expect(r.displacement).toBeGreaterThan(1e-2);
+    expect(r.distance).toBeLessThanOrEqual(1e-5 * Math.max(1, r.displacement));
+  });
+
+  test('no tensor is left on the page', () => {
+    expect(report.numTensors).toBe(0);
+  });
+});
