@@ -56,3 +56,25 @@ export function checkAlive(where: string, basis: Basis): void {
     );
   }
 }
+
+/**
+ * project and lift as differentiable ops from raw implementations that autodiff cannot (or should
+ * not) see through — JavaScript loops, or gathers whose gradient (UnsortedSegmentSum) wasm lacks.
+ * Q is linear and orthonormal, so each map's gradient is the other one: ∂(Qᵀv)/∂v·dy = Q·dy and
+ * ∂(Q·c)/∂c·dy = Qᵀdy.
+ */
+export function adjointPair(
+  projectRaw: (v: tf.Tensor1D) => tf.Tensor1D,
+  liftRaw: (c: tf.Tensor1D) => tf.Tensor1D,
+): { project: (v: tf.Tensor1D) => tf.Tensor1D; lift: (c: tf.Tensor1D) => tf.Tensor1D } {
+  type Grad = Parameters<typeof tf.customGrad>[0];
+  const project = tf.customGrad(((v: tf.Tensor1D) => ({
+    value: projectRaw(v),
+    gradFunc: (dy: tf.Tensor1D) => liftRaw(dy),
+  })) as unknown as Grad);
+  const lift = tf.customGrad(((c: tf.Tensor1D) => ({
+    value: liftRaw(c),
+    gradFunc: (dy: tf.Tensor1D) => projectRaw(dy),
+  })) as unknown as Grad);
+  return { project: (v) => project(v) as tf.Tensor1D, lift: (c) => lift(c) as tf.Tensor1D };
+}

@@ -3,7 +3,7 @@ import { DtypeError, InvalidArgumentError } from '../errors';
 import { times, transposedTimes } from '../linalg/matvec';
 import { thinQr, ThinQrOptions } from '../linalg/qr';
 import { gaussianArray } from '../random';
-import { Basis, checkAlive, checkDims, checkVector } from './basis';
+import { adjointPair, Basis, checkAlive, checkDims, checkVector } from './basis';
 
 /**
  * Thin QR of a tall basis: returns the D×d float32 Q with QᵀQ = I and diag(R) > 0 (so Q is unique).
@@ -98,7 +98,7 @@ export class DenseBasis implements Basis {
   project(v: tf.Tensor1D): tf.Tensor1D {
     checkAlive('project', this);
     checkVector('project', v, this.ambientDim, 'the vector to project');
-    if (this.host) return this.projectOp(v) as tf.Tensor1D;
+    if (this.host) return this.hostOps.project(v);
     // A row vector times Q: no transpose flag (slow on wasm), Q read once.
     const q = this.q as tf.Tensor2D;
     return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(v, [1, this.ambientDim]), q), [this.dim]));
@@ -107,7 +107,7 @@ export class DenseBasis implements Basis {
   lift(c: tf.Tensor1D): tf.Tensor1D {
     checkAlive('lift', this);
     checkVector('lift', c, this.dim, 'the coordinates');
-    if (this.host) return this.liftOp(c) as tf.Tensor1D;
+    if (this.host) return this.hostOps.lift(c);
     const { q, qT } = this;
     return tf.tidy(() =>
       qT
@@ -116,16 +116,11 @@ export class DenseBasis implements Basis {
     );
   }
 
-  // Host storage: plain loops, with Q and Qᵀ as each other's gradient (autodiff cannot see inside).
-  private readonly projectOp = tf.customGrad(((v: tf.Tensor1D) => ({
-    value: tf.tensor1d(transposedTimes(this.host as Float32Array, this.ambientDim, this.dim, v.dataSync())),
-    gradFunc: (dy: tf.Tensor1D) => tf.tensor1d(times(this.host as Float32Array, this.ambientDim, this.dim, dy.dataSync())),
-  })) as unknown as Parameters<typeof tf.customGrad>[0]);
-  private readonly liftOp = tf.customGrad(((c: tf.Tensor1D) => ({
-    value: tf.tensor1d(times(this.host as Float32Array, this.ambientDim, this.dim, c.dataSync())),
-    gradFunc: (dy: tf.Tensor1D) =>
-      tf.tensor1d(transposedTimes(this.host as Float32Array, this.ambientDim, this.dim, dy.dataSync())),
-  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  // Host storage: plain loops over the typed array.
+  private readonly hostOps = adjointPair(
+    (v) => tf.tensor1d(transposedTimes(this.host as Float32Array, this.ambientDim, this.dim, v.dataSync())),
+    (c) => tf.tensor1d(times(this.host as Float32Array, this.ambientDim, this.dim, c.dataSync())),
+  );
 
   materialize(): tf.Tensor2D {
     checkAlive('materialize', this);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { InvalidArgumentError } from '../errors';
-import { Basis, checkAlive, checkDims, checkVector } from './basis';
+import { adjointPair, Basis, checkAlive, checkDims, checkVector } from './basis';
 
 /** Options of {@link hashedBasis}. */
 export interface HashedBasisOptions {
@@ -56,25 +56,20 @@ export class HashedBasis implements Basis {
   project(v: tf.Tensor1D): tf.Tensor1D {
     this.tensors('project');
     checkVector('project', v, this.ambientDim, 'the vector to project');
-    return this.projectOp(v) as tf.Tensor1D;
+    return this.ops.project(v);
   }
 
   lift(c: tf.Tensor1D): tf.Tensor1D {
     this.tensors('lift');
     checkVector('lift', c, this.dim, 'the coordinates');
-    return this.liftOp(c) as tf.Tensor1D;
+    return this.ops.lift(c);
   }
 
-  // Q is orthonormal and linear, so the gradient of Qᵀv is Q·dy and that of Q·c is Qᵀdy. Saying so
-  // directly keeps autodiff off gather's gradient (UnsortedSegmentSum, missing on wasm).
-  private readonly projectOp = tf.customGrad(((v: tf.Tensor1D) => ({
-    value: this.projectRaw(v),
-    gradFunc: (dy: tf.Tensor1D) => this.liftRaw(dy),
-  })) as unknown as Parameters<typeof tf.customGrad>[0]);
-  private readonly liftOp = tf.customGrad(((c: tf.Tensor1D) => ({
-    value: this.liftRaw(c),
-    gradFunc: (dy: tf.Tensor1D) => this.projectRaw(dy),
-  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  // Keeps autodiff off gather's gradient (UnsortedSegmentSum, missing on wasm).
+  private readonly ops = adjointPair(
+    (v) => this.projectRaw(v),
+    (c) => this.liftRaw(c),
+  );
 
   private projectRaw(v: tf.Tensor1D): tf.Tensor1D {
     const { order, weights } = this.tensors('project');

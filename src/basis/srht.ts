@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { InvalidArgumentError } from '../errors';
 import { fwht } from '../linalg/fwht';
-import { Basis, checkAlive, checkDims, checkVector } from './basis';
+import { adjointPair, Basis, checkAlive, checkDims, checkVector } from './basis';
 
 /** Options of {@link srhtBasis}. */
 export interface SrhtBasisOptions {
@@ -76,24 +76,19 @@ export class SrhtBasis implements Basis {
   project(v: tf.Tensor1D): tf.Tensor1D {
     checkAlive('project', this);
     checkVector('project', v, this.ambientDim, 'the vector to project');
-    return this.projectOp(v) as tf.Tensor1D;
+    return this.ops.project(v);
   }
 
   lift(c: tf.Tensor1D): tf.Tensor1D {
     checkAlive('lift', this);
     checkVector('lift', c, this.dim, 'the coordinates');
-    return this.liftOp(c) as tf.Tensor1D;
+    return this.ops.lift(c);
   }
 
-  // Qᵀ and Q are each other's gradient (Q is linear and orthonormal).
-  private readonly projectOp = tf.customGrad(((v: tf.Tensor1D) => ({
-    value: this.projectRaw(v),
-    gradFunc: (dy: tf.Tensor1D) => this.liftRaw(dy),
-  })) as unknown as Parameters<typeof tf.customGrad>[0]);
-  private readonly liftOp = tf.customGrad(((c: tf.Tensor1D) => ({
-    value: this.liftRaw(c),
-    gradFunc: (dy: tf.Tensor1D) => this.projectRaw(dy),
-  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  private readonly ops = adjointPair(
+    (v) => this.projectRaw(v),
+    (c) => this.liftRaw(c),
+  );
 
   private projectRaw(v: tf.Tensor1D): tf.Tensor1D {
     if (this.useTf()) return this.projectTf(v);

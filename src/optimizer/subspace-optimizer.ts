@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Basis, checkAlive, checkVector } from '../basis/basis';
+import { Basis, checkAlive } from '../basis/basis';
 import {
   DimensionMismatchError,
   DisposedError,
-  DtypeError,
   InvalidArgumentError,
   NonFiniteError,
 } from '../errors';
 import { GradientInput, NamedTensor, ParameterLayout, VariableSource } from '../layout';
 import { VariableRef, VariableSelection } from '../selection';
 import { coordinatesOf, projectPoint, residualOf } from '../subspace';
+import { allFinite, checkOrigin, nonFiniteNames } from './checks';
 import { innerWeights, setInnerWeights } from './inner-state';
 
 /** What to do with a gradient that contains NaN or ±Infinity. */
@@ -112,11 +112,7 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
   /** Which update rule this optimizer applies ('coordinates', 'ambient' or 'parameters'). */
   abstract get mode(): string;
 
-  /**
-   * One update from the validated, finite flat gradient g ∈ R^D of the projected variables; `free`
-   * holds the free variables' gradients, to be appended to the inner optimizer's list with
-   * {@link freeEntries}. Runs inside a tidy.
-   */
+  /** One update from the finite flat gradient g ∈ R^D; append `free` to the inner list. In a tidy. */
   protected abstract step(g: tf.Tensor1D, free: NamedTensor[]): void;
 
   /** Shapes and names of the projected part of the inner optimizer's gradient list. */
@@ -291,35 +287,6 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
     }
     return this.originT;
   }
-}
-
-function checkOrigin(where: string, origin: tf.Tensor1D, D: number): void {
-  if (!(origin instanceof tf.Tensor) || origin.isDisposed) {
-    throw new InvalidArgumentError(`${where}: origin must be a live tf.Tensor1D of length ${D}.`);
-  }
-  checkVector(where, origin, D, 'origin');
-  if (origin.dtype !== 'float32') {
-    throw new DtypeError(`${where}: origin must be float32, got ${origin.dtype}.`);
-  }
-  if (!tf.tidy(() => tf.all(tf.isFinite(origin)).dataSync()[0])) {
-    throw new NonFiniteError(`${where}: origin contains NaN or Infinity.`);
-  }
-}
-
-function allFinite(tensors: Array<tf.Tensor | null>): boolean {
-  const present = tensors.filter((t): t is tf.Tensor => t != null);
-  const flag = tf.tidy(() => tf.all(tf.stack(present.map((t) => tf.all(tf.isFinite(t))))));
-  const ok = flag.dataSync()[0] === 1;
-  flag.dispose();
-  return ok;
-}
-
-function nonFiniteNames(parts: Array<tf.Tensor | null>, names: readonly string[]): string {
-  const bad = names.filter((_, i) => {
-    const t = parts[i];
-    return t != null && !tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0]);
-  });
-  return bad.map((n) => `'${n}'`).join(', ');
 }
 
 // tf.Optimizer answers `instanceof` by duck typing (any object with minimize/applyGradients), and
