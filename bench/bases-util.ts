@@ -33,11 +33,11 @@ export interface OpTiming {
 }
 
 /**
- * Times `f` (a tensor-valued op run in a tidy, its result read with dataSync and disposed): one first
- * call, one more warm-up when cheap, then the median of `runs` (3 when a call takes > 2 s). A first
- * call slower than `limitMs` is reported alone and not repeated.
+ * Times `f` (a tensor-valued op run in a tidy, its result read with dataSync and disposed): a first
+ * call, a second (warm-up) call, then the median of 15 runs (7 when the warm-up call took > 100 ms,
+ * 3 when > 2 s). When the warm-up call is slower than `limitMs`, it is reported alone.
  */
-export function timeTensorOp(f: () => tf.Tensor, runs = 7, limitMs = 10_000): OpTiming {
+export function timeTensorOp(f: () => tf.Tensor, limitMs = 10_000): OpTiming {
   const once = () =>
     timeOnce(() => {
       const out = tf.tidy(f); // never return a typed array from tidy: it would be walked entry by entry
@@ -45,11 +45,12 @@ export function timeTensorOp(f: () => tf.Tensor, runs = 7, limitMs = 10_000): Op
       out.dispose();
     });
   const first = once();
-  if (first > limitMs) {
-    return { first, median: first, runs: 1, note: `one run took ${(first / 1000).toFixed(1)} s (> ${limitMs / 1000} s): not repeated` };
+  // The first call may include one-time work (wasm packs a matMul operand: seconds for a big dense Q).
+  const warm = once();
+  if (warm > limitMs) {
+    return { first, median: warm, runs: 1, note: `a second run took ${(warm / 1000).toFixed(1)} s (> ${limitMs / 1000} s): not repeated` };
   }
-  const n = first > 2000 ? 3 : runs;
-  if (first < 1000) once();
+  const n = warm > 2000 ? 3 : warm > 100 ? 7 : 15;
   const ts: number[] = [];
   for (let i = 0; i < n; i++) ts.push(once());
   return { first, median: median(ts), runs: n };
@@ -124,12 +125,17 @@ export function mb(bytes: number): string {
   return Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1);
 }
 
-/** Runs a full garbage collection when node was started with --expose-gc (else does nothing). */
-export function collect(): void {
+/**
+ * Full garbage collections, with pauses, when node was started with --expose-gc (else nothing).
+ * V8 frees large ArrayBuffer backing stores on a background task, so `arrayBuffers` read right after
+ * one gc() still counts the garbage; three rounds 50 ms apart let it settle.
+ */
+export async function collect(): Promise<void> {
   const gc = (globalThis as unknown as { gc?: () => void }).gc;
-  if (gc) {
+  if (!gc) return;
+  for (let i = 0; i < 3; i++) {
     gc();
-    gc();
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

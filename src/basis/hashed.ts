@@ -7,72 +7,99 @@ import { adjointPair, Basis, checkAlive, checkDims, checkVector } from './basis'
 export interface HashedBasisOptions {
   /** Seed of the assignment and the signs (any integer). Default 0. */
   seed?: number;
+  /**
+   * 'js': loops over typed arrays (one sequential pass over θ; fastest on cpu and wasm; reads the
+   * vector from the device). 'tf': gather/tile tf ops (no download: the path for webgl/webgpu).
+   * 'auto' (default): 'tf' on webgl/webgpu, else 'js'.
+   */
+  impl?: 'auto' | 'js' | 'tf';
 }
 
 /**
  * A hashed basis (Chen et al. 2015, "Compressing Neural Networks with the Hashing Trick", made
  * orthonormal): every coordinate i of θ belongs to exactly one column col(i), with a random sign
  * s_i, and column j is normalized by √n_j (n_j: its size, ⌊D/d⌋ or ⌈D/d⌉). Disjoint supports make
- * QᵀQ = I exactly. project and lift are one gather and one multiply–sum each: O(D) time, and the
- * basis holds 3·D numbers (weights, order, inverse order) instead of D·d.
+ * QᵀQ = I exactly. project and lift are O(D): c[col(i)] += w_i·v_i and (Qc)_i = w_i·c[col(i)], one
+ * sequential pass over θ with c in cache; the basis holds 2·D numbers (col, w) instead of D·d.
  *
- * Layout: the seeded permutation π lists the coordinates so that position k belongs to column
- * k mod d; Qᵀv sums the gathered v∘w in rows of d, Q·c tiles c and gathers it back.
+ * The tf-op path (webgl) uses the seeded permutation π that lists the coordinates so that position
+ * k belongs to column k mod d: Qᵀv sums the gathered v∘w in rows of d, Q·c tiles c and gathers it back.
  */
 export class HashedBasis implements Basis {
   readonly kind = 'hashed';
   readonly ambientDim: number;
   readonly dim: number;
   readonly seed: number;
-  private state: { order: tf.Tensor1D; inverse: tf.Tensor1D; weights: tf.Tensor1D } | null;
+  private readonly impl: 'auto' | 'js' | 'tf';
+  private col: Int32Array | null;
+  private w: Float32Array | null;
+  private state: { order: tf.Tensor1D; inverse: tf.Tensor1D; weights: tf.Tensor1D } | null = null;
   private readonly rows: number;
 
-  constructor(D: number, d: number, seed: number) {
+  constructor(D: number, d: number, seed: number, impl: 'auto' | 'js' | 'tf' = 'auto') {
     checkDims('hashedBasis', D, d);
     if (!Number.isInteger(seed)) {
       throw new InvalidArgumentError(`hashedBasis: seed must be an integer, got ${seed}.`);
     }
+    if (!['auto', 'js', 'tf'].includes(impl)) {
+      throw new InvalidArgumentError(`hashedBasis: impl must be 'auto', 'js' or 'tf', got '${impl}'.`);
+    }
     this.ambientDim = D;
     this.dim = d;
     this.seed = seed;
+    this.impl = impl;
     this.rows = Math.ceil(D / d);
-    const { order, inverse, weights } = hashedLayout(D, d, seed);
-    this.state = tf.tidy(() => ({
-      order: tf.keep(tf.tensor1d(order, 'int32')),
-      inverse: tf.keep(tf.tensor1d(inverse, 'int32')),
-      weights: tf.keep(tf.tensor1d(weights, 'float32')),
-    }));
+    [this.col, this.w] = columnsAndWeights(D, d, seed);
   }
 
   get isDisposed(): boolean {
-    return this.state === null;
+    return this.col === null;
   }
 
-  private tensors(where: string) {
-    checkAlive(where, this);
-    return this.state as NonNullable<HashedBasis['state']>;
+  private useTf(): boolean {
+    return this.impl === 'tf' || (this.impl === 'auto' && ['webgl', 'webgpu'].includes(tf.getBackend()));
+  }
+
+  /** The tf-op tensors, built on first use of the 'tf' path (in a scope of their own). */
+  private tensors(): NonNullable<HashedBasis['state']> {
+    if (!this.state) this.state = layoutTensors(this.ambientDim, this.dim, this.seed);
+    return this.state;
   }
 
   project(v: tf.Tensor1D): tf.Tensor1D {
-    this.tensors('project');
+    checkAlive('project', this);
     checkVector('project', v, this.ambientDim, 'the vector to project');
     return this.ops.project(v);
   }
 
   lift(c: tf.Tensor1D): tf.Tensor1D {
-    this.tensors('lift');
+    checkAlive('lift', this);
     checkVector('lift', c, this.dim, 'the coordinates');
     return this.ops.lift(c);
   }
 
   // Keeps autodiff off gather's gradient (UnsortedSegmentSum, missing on wasm).
   private readonly ops = adjointPair(
-    (v) => this.projectRaw(v),
-    (c) => this.liftRaw(c),
+    (v) => (this.useTf() ? this.projectTf(v) : this.projectJs(v)),
+    (c) => (this.useTf() ? this.liftTf(c) : this.liftJs(c)),
   );
 
-  private projectRaw(v: tf.Tensor1D): tf.Tensor1D {
-    const { order, weights } = this.tensors('project');
+  private projectJs(v: tf.Tensor1D): tf.Tensor1D {
+    const [col, w, x] = [this.col as Int32Array, this.w as Float32Array, v.dataSync()];
+    const c = new Float64Array(this.dim);
+    for (let i = 0; i < col.length; i++) c[col[i]] += w[i] * x[i];
+    return tf.tensor1d(Float32Array.from(c));
+  }
+
+  private liftJs(c: tf.Tensor1D): tf.Tensor1D {
+    const [col, w, z] = [this.col as Int32Array, this.w as Float32Array, c.dataSync()];
+    const out = new Float32Array(col.length);
+    for (let i = 0; i < col.length; i++) out[i] = w[i] * z[col[i]];
+    return tf.tensor1d(out);
+  }
+
+  private projectTf(v: tf.Tensor1D): tf.Tensor1D {
+    const { order, weights } = this.tensors();
     const { ambientDim: D, dim: d, rows } = this;
     return tf.tidy(() => {
       const ordered = tf.gather(tf.mul(v, weights), order);
@@ -81,8 +108,8 @@ export class HashedBasis implements Basis {
     });
   }
 
-  private liftRaw(c: tf.Tensor1D): tf.Tensor1D {
-    const { inverse, weights } = this.tensors('lift');
+  private liftTf(c: tf.Tensor1D): tf.Tensor1D {
+    const { inverse, weights } = this.tensors();
     const { ambientDim: D, rows } = this;
     return tf.tidy(() => {
       const tiled = tf.reshape(tf.tile(tf.reshape(c, [1, this.dim]), [rows, 1]), [-1]);
@@ -92,17 +119,35 @@ export class HashedBasis implements Basis {
   }
 
   materialize(): tf.Tensor2D {
-    this.tensors('materialize');
-    const { order, weights } = hashedLayout(this.ambientDim, this.dim, this.seed);
+    checkAlive('materialize', this);
+    const [col, w] = [this.col as Int32Array, this.w as Float32Array];
     const q = new Float32Array(this.ambientDim * this.dim);
-    order.forEach((i, k) => (q[i * this.dim + (k % this.dim)] = weights[i]));
+    for (let i = 0; i < col.length; i++) q[i * this.dim + col[i]] = w[i];
     return tf.tensor2d(q, [this.ambientDim, this.dim]);
   }
 
   dispose(): void {
     if (this.state) tf.dispose([this.state.order, this.state.inverse, this.state.weights]);
     this.state = null;
+    this.col = this.w = null;
   }
+}
+
+/** col(i) and w_i for every coordinate (the layout without the permutation arrays). */
+function columnsAndWeights(D: number, d: number, seed: number): [Int32Array, Float32Array] {
+  const { order, weights } = hashedLayout(D, d, seed);
+  const col = new Int32Array(D);
+  order.forEach((i, k) => (col[i] = k % d));
+  return [col, weights];
+}
+
+function layoutTensors(D: number, d: number, seed: number) {
+  const { order, inverse, weights } = hashedLayout(D, d, seed);
+  return tf.tidy(() => ({
+    order: tf.keep(tf.tensor1d(order, 'int32')),
+    inverse: tf.keep(tf.tensor1d(inverse, 'int32')),
+    weights: tf.keep(tf.tensor1d(weights, 'float32')),
+  }));
 }
 
 /**
@@ -139,5 +184,5 @@ export function hashedLayout(D: number, d: number, seed: number) {
  * const basis = hashedBasis(model.countParams(), 1000, {seed: 7});
  */
 export function hashedBasis(D: number, d: number, opts: HashedBasisOptions = {}): HashedBasis {
-  return new HashedBasis(D, d, opts.seed ?? 0);
+  return new HashedBasis(D, d, opts.seed ?? 0, opts.impl ?? 'auto');
 }

@@ -8,13 +8,30 @@ describe.each(BACKENDS)('hashedBasis on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
   test.each([
-    [1, 1],
-    [7, 7],
-    [10, 3],
-    [257, 16],
-    [1000, 1],
-  ])('the Basis contract at D = %i, d = %i', (D, d) => {
-    checkBasisContract(() => hashedBasis(D, d, { seed: D + d }), D, d);
+    [1, 1, 'js'],
+    [7, 7, 'js'],
+    [10, 3, 'js'],
+    [257, 16, 'js'],
+    [1000, 1, 'js'],
+    [10, 3, 'tf'],
+    [257, 16, 'tf'],
+  ] as const)('the Basis contract at D = %i, d = %i (%s path)', (D, d, impl) => {
+    checkBasisContract(() => hashedBasis(D, d, { seed: D + d, impl }), D, d);
+  });
+
+  test('the js and tf paths give the same products', () => {
+    const js = hashedBasis(500, 13, { seed: 4, impl: 'js' });
+    const viaTf = hashedBasis(500, 13, { seed: 4, impl: 'tf' });
+    const v = tf.tensor1d(Array.from({ length: 500 }, (_, i) => Math.sin(i)));
+    const [a, b] = [js.project(v), viaTf.project(v)];
+    const [la, lb] = [js.lift(a), viaTf.lift(a)];
+    const gap = (x: tf.Tensor, y: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]);
+    expect(gap(a, b)).toBeLessThanOrEqual(1e-5);
+    expect(gap(la, lb)).toBeLessThanOrEqual(1e-6);
+    tf.dispose([v, a, b, la, lb]);
+    js.dispose();
+    viaTf.dispose();
+    expect(() => hashedBasis(5, 2, { impl: 'gpu' as never })).toThrow(/impl must be/);
   });
 
   test('columns are balanced and every coordinate belongs to exactly one column', () => {
