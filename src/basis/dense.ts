@@ -86,9 +86,17 @@ export class DenseBasis implements Basis {
       if (q instanceof tf.Tensor) q.dispose();
       return;
     }
-    const t = q instanceof tf.Tensor ? q : tf.tensor2d(q.values, q.shape);
-    this.q = tf.keep(t);
-    if (layout === 'both') this.qT = tf.tidy(() => tf.keep(tf.transpose(t) as tf.Tensor2D));
+    try {
+      const t = q instanceof tf.Tensor ? q : tf.tensor2d(q.values, q.shape);
+      this.q = tf.keep(t);
+      if (layout === 'both') this.qT = tf.tidy(() => tf.keep(tf.transpose(t) as tf.Tensor2D));
+    } catch (e) {
+      this.q?.dispose();
+      throw new InvalidArgumentError(
+        `DenseBasis: a ${this.ambientDim}×${this.dim} basis does not fit in the ${tf.getBackend()} ` +
+          `backend's memory (${(e as Error).message}); create it with {storage: 'host'}.`,
+      );
+    }
   }
 
   get isDisposed(): boolean {

@@ -44,7 +44,8 @@ export function trajectoryBasis(snapshots: Snapshot[] | TrajectoryRecorder, d: n
   if (X.some((x) => x.some((v) => !Number.isFinite(v)))) {
     throw new NonFiniteError(`${where}: a snapshot contains NaN or Infinity.`);
   }
-  const K = X.map((xa) => X.map((xb) => dot(xa, xb)));
+  const K = X.map(() => new Array<number>(t).fill(0));
+  for (let a = 0; a < t; a++) for (let b = a; b < t; b++) K[a][b] = K[b][a] = dot(X[a], X[b]);
   const { eigenvectors } = eigs(K, { eigenvectors: true }) as unknown as {
     eigenvectors: Array<{ value: number; vector: { toArray(): number[] } | number[] }>;
   };
@@ -60,14 +61,19 @@ export function trajectoryBasis(snapshots: Snapshot[] | TrajectoryRecorder, d: n
       Array.from({ length: d - rank }, (_, j) => rank + j),
     );
   }
-  const U = new Float64Array(D * d);
+  // U = Xᵀ·W with W[a, j] = v_j[a]/√λ_j, formed row by row (contiguous writes).
+  const W = new Float64Array(t * d);
   for (let j = 0; j < d; j++) {
-    const { value, vector } = pairs[j];
-    const s = 1 / Math.sqrt(value);
+    const s = 1 / Math.sqrt(pairs[j].value);
+    for (let a = 0; a < t; a++) W[a * d + j] = pairs[j].vector[a] * s;
+  }
+  const U = new Float64Array(D * d);
+  for (let i = 0; i < D; i++) {
+    const o = i * d;
     for (let a = 0; a < t; a++) {
-      const w = vector[a] * s;
-      const x = X[a];
-      for (let i = 0; i < D; i++) U[i * d + j] += w * x[i];
+      const x = X[a][i];
+      const wa = a * d;
+      for (let j = 0; j < d; j++) U[o + j] += x * W[wa + j];
     }
   }
   const { q } = thinQr(U, D, d);
