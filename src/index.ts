@@ -31,3 +31,5 @@ export { BlockBasis, blockBasis, perVariableBasis } from './basis/block';
 export { recordTrajectory, trajectoryBasis } from './basis/trajectory';
 export type { Snapshot, TrajectoryRecorder } from './basis/trajectory';
 export { AugmentedBasis, withScaleDirection } from './basis/scaled';
+export { OperatorBasis } from './basis/operator';
+export type { OperatorImpl } from './basis/operator';

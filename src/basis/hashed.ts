@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
-import { InvalidArgumentError } from '../errors';
-import { adjointPair, Basis, checkAlive, checkDims, checkVector } from './basis';
+import { checkAlive } from './basis';
+import { OperatorBasis, OperatorImpl } from './operator';
 
 /** Options of {@link hashedBasis}. */
 export interface HashedBasisOptions {
@@ -12,7 +12,7 @@ export interface HashedBasisOptions {
    * vector from the device). 'tf': gather/tile tf ops (no download: the path for webgl/webgpu).
    * 'auto' (default): 'tf' on webgl/webgpu, else 'js'.
    */
-  impl?: 'auto' | 'js' | 'tf';
+  impl?: OperatorImpl;
 }
 
 /**
@@ -25,29 +25,15 @@ export interface HashedBasisOptions {
  * The tf-op path (webgl) uses the seeded permutation π that lists the coordinates so that position
  * k belongs to column k mod d: Qᵀv sums the gathered v∘w in rows of d, Q·c tiles c and gathers it back.
  */
-export class HashedBasis implements Basis {
+export class HashedBasis extends OperatorBasis {
   readonly kind = 'hashed';
-  readonly ambientDim: number;
-  readonly dim: number;
-  readonly seed: number;
-  private readonly impl: 'auto' | 'js' | 'tf';
   private col: Int32Array | null;
   private w: Float32Array | null;
   private state: { order: tf.Tensor1D; inverse: tf.Tensor1D; weights: tf.Tensor1D } | null = null;
   private readonly rows: number;
 
-  constructor(D: number, d: number, seed: number, impl: 'auto' | 'js' | 'tf' = 'auto') {
-    checkDims('hashedBasis', D, d);
-    if (!Number.isInteger(seed)) {
-      throw new InvalidArgumentError(`hashedBasis: seed must be an integer, got ${seed}.`);
-    }
-    if (!['auto', 'js', 'tf'].includes(impl)) {
-      throw new InvalidArgumentError(`hashedBasis: impl must be 'auto', 'js' or 'tf', got '${impl}'.`);
-    }
-    this.ambientDim = D;
-    this.dim = d;
-    this.seed = seed;
-    this.impl = impl;
+  constructor(D: number, d: number, seed: number, impl: OperatorImpl = 'auto') {
+    super('hashedBasis', D, d, seed, impl);
     this.rows = Math.ceil(D / d);
     [this.col, this.w] = columnsAndWeights(D, d, seed);
   }
@@ -56,33 +42,19 @@ export class HashedBasis implements Basis {
     return this.col === null;
   }
 
-  private useTf(): boolean {
-    return this.impl === 'tf' || (this.impl === 'auto' && ['webgl', 'webgpu'].includes(tf.getBackend()));
-  }
-
   /** The tf-op tensors, built on first use of the 'tf' path (in a scope of their own). */
   private tensors(): NonNullable<HashedBasis['state']> {
     if (!this.state) this.state = layoutTensors(this.ambientDim, this.dim, this.seed);
     return this.state;
   }
 
-  project(v: tf.Tensor1D): tf.Tensor1D {
-    checkAlive('project', this);
-    checkVector('project', v, this.ambientDim, 'the vector to project');
-    return this.ops.project(v);
+  protected projectRaw(v: tf.Tensor1D): tf.Tensor1D {
+    return this.useTf() ? this.projectTf(v) : this.projectJs(v);
   }
 
-  lift(c: tf.Tensor1D): tf.Tensor1D {
-    checkAlive('lift', this);
-    checkVector('lift', c, this.dim, 'the coordinates');
-    return this.ops.lift(c);
+  protected liftRaw(c: tf.Tensor1D): tf.Tensor1D {
+    return this.useTf() ? this.liftTf(c) : this.liftJs(c);
   }
-
-  // Keeps autodiff off gather's gradient (UnsortedSegmentSum, missing on wasm).
-  private readonly ops = adjointPair(
-    (v) => (this.useTf() ? this.projectTf(v) : this.projectJs(v)),
-    (c) => (this.useTf() ? this.liftTf(c) : this.liftJs(c)),
-  );
 
   private projectJs(v: tf.Tensor1D): tf.Tensor1D {
     const [col, w, x] = [this.col as Int32Array, this.w as Float32Array, v.dataSync()];

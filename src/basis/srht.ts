@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
-import { InvalidArgumentError } from '../errors';
 import { fwht } from '../linalg/fwht';
-import { adjointPair, Basis, checkAlive, checkDims, checkVector } from './basis';
+import { checkAlive } from './basis';
+import { OperatorBasis, OperatorImpl } from './operator';
 
 /** Options of {@link srhtBasis}. */
 export interface SrhtBasisOptions {
@@ -13,7 +13,7 @@ export interface SrhtBasisOptions {
    * the vector from the device). 'tf': the same transform as tf ops (no download: the path for webgl
    * and webgpu). 'auto' (default): 'tf' on webgl/webgpu, else 'js'.
    */
-  impl?: 'auto' | 'js' | 'tf';
+  impl?: OperatorImpl;
 }
 
 interface Block {
@@ -31,31 +31,17 @@ interface Block {
  * of orthogonal matrices: QᵀQ = I exactly. project and lift cost one O(n log n) transform per block
  * and O(D) memory; no D×d matrix ever exists.
  */
-export class SrhtBasis implements Basis {
+export class SrhtBasis extends OperatorBasis {
   readonly kind = 'srht';
-  readonly ambientDim: number;
-  readonly dim: number;
-  readonly seed: number;
   readonly blocks: readonly Block[];
-  private readonly impl: 'auto' | 'js' | 'tf';
   private readonly order: Int32Array; // u_k = v[order[k]]
   private readonly scale: Float32Array; // s_k / √n_b
   private tensors: { order: tf.Tensor1D; inverse: tf.Tensor1D; scale: tf.Tensor1D; spread: tf.Tensor1D[] } | null = null;
   private disposed = false;
 
   constructor(D: number, d: number, opts: SrhtBasisOptions = {}) {
-    checkDims('srhtBasis', D, d);
-    const seed = opts.seed ?? 0;
-    if (!Number.isInteger(seed)) throw new InvalidArgumentError(`srhtBasis: seed must be an integer, got ${seed}.`);
-    const impl = opts.impl ?? 'auto';
-    if (!['auto', 'js', 'tf'].includes(impl)) {
-      throw new InvalidArgumentError(`srhtBasis: impl must be 'auto', 'js' or 'tf', got '${impl}'.`);
-    }
-    this.ambientDim = D;
-    this.dim = d;
-    this.seed = seed;
-    this.impl = impl;
-    const rng = seedrandom.alea(`srht:${seed}`);
+    super('srhtBasis', D, d, opts.seed ?? 0, opts.impl ?? 'auto');
+    const rng = seedrandom.alea(`srht:${this.seed}`);
     this.order = shuffled(D, rng);
     this.blocks = splitBlocks(D, d, rng);
     this.scale = new Float32Array(D);
@@ -69,28 +55,7 @@ export class SrhtBasis implements Basis {
     return this.disposed;
   }
 
-  private useTf(): boolean {
-    return this.impl === 'tf' || (this.impl === 'auto' && ['webgl', 'webgpu'].includes(tf.getBackend()));
-  }
-
-  project(v: tf.Tensor1D): tf.Tensor1D {
-    checkAlive('project', this);
-    checkVector('project', v, this.ambientDim, 'the vector to project');
-    return this.ops.project(v);
-  }
-
-  lift(c: tf.Tensor1D): tf.Tensor1D {
-    checkAlive('lift', this);
-    checkVector('lift', c, this.dim, 'the coordinates');
-    return this.ops.lift(c);
-  }
-
-  private readonly ops = adjointPair(
-    (v) => this.projectRaw(v),
-    (c) => this.liftRaw(c),
-  );
-
-  private projectRaw(v: tf.Tensor1D): tf.Tensor1D {
+  protected projectRaw(v: tf.Tensor1D): tf.Tensor1D {
     if (this.useTf()) return this.projectTf(v);
     const x = v.dataSync();
     const u = new Float32Array(this.ambientDim);
@@ -104,7 +69,7 @@ export class SrhtBasis implements Basis {
     return tf.tensor1d(c);
   }
 
-  private liftRaw(c: tf.Tensor1D): tf.Tensor1D {
+  protected liftRaw(c: tf.Tensor1D): tf.Tensor1D {
     if (this.useTf()) return this.liftTf(c);
     const z = c.dataSync();
     const u = new Float32Array(this.ambientDim);

@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '../errors';
+import { adjointPair, Basis, checkAlive, checkDims, checkVector } from './basis';
+
+/** Which implementation a structured basis uses: typed arrays ('js') or tf ops ('tf'). */
+export type OperatorImpl = 'auto' | 'js' | 'tf';
+
+/**
+ * What the structured (matrix-free) bases share: size and argument checks, the choice between a
+ * typed-array implementation (fastest on cpu/wasm) and a tf-op one (no download: webgl/webgpu), and
+ * gradients given by adjointness (Q and Qᵀ are each other's gradient).
+ */
+export abstract class OperatorBasis implements Basis {
+  abstract readonly kind: string;
+  abstract readonly isDisposed: boolean;
+  readonly ambientDim: number;
+  readonly dim: number;
+  readonly seed: number;
+  protected readonly impl: OperatorImpl;
+
+  protected constructor(where: string, D: number, d: number, seed: number, impl: OperatorImpl) {
+    checkDims(where, D, d);
+    if (!Number.isInteger(seed)) throw new InvalidArgumentError(`${where}: seed must be an integer, got ${seed}.`);
+    if (!['auto', 'js', 'tf'].includes(impl)) {
+      throw new InvalidArgumentError(`${where}: impl must be 'auto', 'js' or 'tf', got '${impl}'.`);
+    }
+    this.ambientDim = D;
+    this.dim = d;
+    this.seed = seed;
+    this.impl = impl;
+  }
+
+  /** 'tf' when asked, or on 'auto' with a GPU backend (where a download would stall the pipeline). */
+  protected useTf(): boolean {
+    return this.impl === 'tf' || (this.impl === 'auto' && ['webgl', 'webgpu'].includes(tf.getBackend()));
+  }
+
+  project(v: tf.Tensor1D): tf.Tensor1D {
+    checkAlive('project', this);
+    checkVector('project', v, this.ambientDim, 'the vector to project');
+    return this.ops.project(v);
+  }
+
+  lift(c: tf.Tensor1D): tf.Tensor1D {
+    checkAlive('lift', this);
+    checkVector('lift', c, this.dim, 'the coordinates');
+    return this.ops.lift(c);
+  }
+
+  /** Qᵀv and Q·c without checks or gradients. */
+  protected abstract projectRaw(v: tf.Tensor1D): tf.Tensor1D;
+  protected abstract liftRaw(c: tf.Tensor1D): tf.Tensor1D;
+
+  private readonly ops = adjointPair(
+    (v) => this.projectRaw(v),
+    (c) => this.liftRaw(c),
+  );
+
+  abstract materialize(): tf.Tensor2D;
+  abstract dispose(): void;
+}
