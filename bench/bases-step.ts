@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Basis, DenseBasis, hashedBasis, NonFinitePolicy, projectGradients, srhtBasis } from '../src';
-import { median, ms, printTable, ratio, timeOnce, uniformFloat32 } from './common';
+import { median, ms, printTable, ratio, timeOnce, uniformFloat32, roundRobin } from './common';
 import { hashedMatrix, useBackend } from './bases-util';
 
 const BATCH = 128;
@@ -96,25 +96,8 @@ export async function benchBasesStep(): Promise<void> {
   );
   console.log(`D = ${D}; ${rows.length} optimizers round-robin (one step each per round, rotating start), ${WARMUP} warm-up rounds,`);
   console.log(`then the median of ${STEPS} timed steps per row. A step is minimize(loss, true, variables) + dataSync of the loss.\n`);
-  const times = rows.map(() => [] as number[]);
-  const leaked = rows.map(() => 0);
-  for (let s = 0; s < WARMUP + STEPS; s++) {
-    // The starting row rotates from round to round, so that no row always follows the same one.
-    opts.forEach((_, k) => {
-      const i = (k + s) % opts.length;
-      const opt = opts[i];
-      const before = tf.memory().numTensors;
-      const t = timeOnce(() => {
-        const cost = opt.minimize(loss, true, variables) as tf.Scalar;
-        cost.dataSync();
-        cost.dispose();
-      });
-      if (s >= WARMUP) {
-        times[i].push(t);
-        leaked[i] += tf.memory().numTensors - before;
-      }
-    });
-  }
+  // The starting row rotates from round to round, so that no row always follows the same one.
+  const { times, leaked } = roundRobin(opts, loss, variables, WARMUP, STEPS, true);
   opts.forEach((o) => o.dispose());
   const bare = median(times[0]);
   const target = (label: string) => (label.startsWith('hashed') ? '≤ 1.00×' : label.startsWith('srht') ? '≤ 1.05×' : '–');

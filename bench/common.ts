@@ -2,6 +2,7 @@
  * Helpers shared by the benchmark scripts: machine description, seeded data, medians and tables.
  * Nothing here is part of the library.
  */
+import * as tf from '@tensorflow/tfjs';
 import * as os from 'os';
 import seedrandom from 'seedrandom';
 
@@ -109,4 +110,38 @@ export function runIfMain(mod: NodeModule, main: () => Promise<void>): void {
       process.exit(1);
     });
   }
+}
+
+/**
+ * Times `opts` round-robin (one step of each per round, the starting one rotating when `rotate`) so
+ * that the machine's drift hits them alike: `warmup` untimed rounds, then `steps` timed ones. A step
+ * is `minimize(loss, true, variables)` and a read of the loss. Returns per optimizer the step times
+ * and the tensors gained over the timed steps.
+ */
+export function roundRobin(
+  opts: tf.Optimizer[],
+  loss: () => tf.Scalar,
+  variables: tf.Variable[],
+  warmup: number,
+  steps: number,
+  rotate = false,
+): { times: number[][]; leaked: number[] } {
+  const times = opts.map(() => [] as number[]);
+  const leaked = opts.map(() => 0);
+  for (let s = 0; s < warmup + steps; s++) {
+    opts.forEach((_, k) => {
+      const i = rotate ? (k + s) % opts.length : k;
+      const before = tf.memory().numTensors;
+      const t = timeOnce(() => {
+        const cost = opts[i].minimize(loss, true, variables) as tf.Scalar;
+        cost.dataSync();
+        cost.dispose();
+      });
+      if (s >= warmup) {
+        times[i].push(t);
+        leaked[i] += tf.memory().numTensors - before;
+      }
+    });
+  }
+  return { times, leaked };
 }

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Basis, gaussianBasis, projectGradients, projectParameters } from '../src';
-import { median, ms, printMachine, printTable, ratio, runIfMain, timeOnce, uniformFloat32 } from './common';
+import { median, ms, printMachine, printTable, ratio, runIfMain, timeOnce, uniformFloat32, roundRobin } from './common';
 
 const BATCH = 128;
 const WARMUP = 5;
@@ -94,22 +94,7 @@ export async function benchStep(): Promise<void> {
     // alike; each wrapper keeps its own θ0 and state, and only the time of a step matters here.
     model.setWeights(initial);
     const opts = CONFIGS.map((c) => (c.wrap ? c.wrap(makeInner(c.inner), b, variables) : makeInner(c.inner)));
-    const times = CONFIGS.map(() => [] as number[]);
-    const leaked = CONFIGS.map(() => 0);
-    for (let s = 0; s < WARMUP + STEPS; s++) {
-      opts.forEach((opt, i) => {
-        const before = tf.memory().numTensors;
-        const t = timeOnce(() => {
-          const cost = opt.minimize(loss, true, variables) as tf.Scalar;
-          cost.dataSync();
-          cost.dispose();
-        });
-        if (s >= WARMUP) {
-          times[i].push(t);
-          leaked[i] += tf.memory().numTensors - before;
-        }
-      });
-    }
+    const { times, leaked } = roundRobin(opts, loss, variables, WARMUP, STEPS);
     opts.forEach((opt) => opt.dispose());
     const bare = new Map<string, number>();
     CONFIGS.forEach((c, i) => !c.wrap && bare.set(c.inner, median(times[i])));
