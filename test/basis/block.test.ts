@@ -17,6 +17,7 @@ describe.each(BACKENDS)('blockBasis on %s', (backend) => {
 
   test('perVariableBasis gives each variable its own block, in trainableWeights order', () => {
     const model = convDenseModel(1); // sizes 18, 2, 96, 3
+    const start = tf.memory().numTensors;
     const basis = perVariableBasis(model, (size, i) => hashedBasis(size, Math.min(size, 2 + i), { seed: i }));
     expect(basis.parts.map((p) => [p.ambientDim, p.dim])).toEqual([[18, 2], [2, 2], [96, 4], [3, 3]]);
     expect([basis.ambientDim, basis.dim]).toEqual([119, 11]);
@@ -27,6 +28,7 @@ describe.each(BACKENDS)('blockBasis on %s', (backend) => {
     q.dispose();
     basis.dispose();
     expect(basis.parts.every((p) => p.isDisposed)).toBe(true);
+    expect(tf.memory().numTensors).toBe(start);
     model.dispose();
   });
 
@@ -34,6 +36,7 @@ describe.each(BACKENDS)('blockBasis on %s', (backend) => {
     const model = convDenseModel(2); // conv kernel, conv bias (random), dense kernel, dense bias (random)
     const zeroBias = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] })] }); // bias = 0
     const make = (size: number, i: number) => hashedBasis(size, Math.min(size - 1, 2), { seed: i });
+    const start = tf.memory().numTensors;
     checkBasisContract(() => perVariableBasis(model, make, { scales: true }), 119, 2 + 1 + 1 + 1 + 2 + 1 + 2 + 1);
     const b = perVariableBasis(zeroBias, make, { scales: true });
     expect(b.parts.map((p) => p.kind)).toEqual(['hashed+scale', 'hashed']);
@@ -51,6 +54,7 @@ describe.each(BACKENDS)('blockBasis on %s', (backend) => {
     expect(cos).toBeCloseTo(1, 5);
     tf.dispose([qT, e, lifted]);
     b.dispose();
+    expect(tf.memory().numTensors).toBe(start);
     model.dispose();
     zeroBias.dispose();
   });

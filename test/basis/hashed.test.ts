@@ -20,6 +20,7 @@ describe.each(BACKENDS)('hashedBasis on %s', (backend) => {
   });
 
   test('the js and tf paths give the same products', () => {
+    const start = tf.memory().numTensors;
     const js = hashedBasis(500, 13, { seed: 4, impl: 'js' });
     const viaTf = hashedBasis(500, 13, { seed: 4, impl: 'tf' });
     const v = tf.tensor1d(Array.from({ length: 500 }, (_, i) => Math.sin(i)));
@@ -31,6 +32,7 @@ describe.each(BACKENDS)('hashedBasis on %s', (backend) => {
     tf.dispose([v, a, b, la, lb]);
     js.dispose();
     viaTf.dispose();
+    expect(tf.memory().numTensors).toBe(start);
     expect(() => hashedBasis(5, 2, { impl: 'gpu' as never })).toThrow(/impl must be/);
   });
 

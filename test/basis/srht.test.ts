@@ -61,6 +61,7 @@ describe.each(BACKENDS)('srhtBasis on %s', (backend) => {
 
   test('the js and tf transforms agree, and columns are split in proportion to the blocks', () => {
     const D = 1000; // blocks 512, 256, 128, 64, 32, 8
+    const start = tf.memory().numTensors;
     const js = srhtBasis(D, 100, { seed: 2, impl: 'js' });
     const viaTf = srhtBasis(D, 100, { seed: 2, impl: 'tf' });
     expect(js.blocks.map((b) => [b.size, b.cols.length])).toEqual([
@@ -73,24 +74,33 @@ describe.each(BACKENDS)('srhtBasis on %s', (backend) => {
     tf.dispose([v, a, b]);
     js.dispose();
     viaTf.dispose();
+    expect(tf.memory().numTensors).toBe(start);
   });
 
   test('seeded: identical Q on cpu and wasm', async () => {
-    const here = basisBits(srhtBasis(200, 9, { seed: 4 }));
+    const bitsOf = (seed: number) => {
+      const b = srhtBasis(200, 9, { seed });
+      const bits = basisBits(b);
+      b.dispose();
+      return bits;
+    };
+    const here = bitsOf(4);
     await useBackend(backend === 'cpu' ? 'wasm' : 'cpu');
-    const there = basisBits(srhtBasis(200, 9, { seed: 4 }));
+    const there = bitsOf(4);
     await useBackend(backend);
     expect(there).toEqual(here);
-    expect(basisBits(srhtBasis(200, 9, { seed: 5 }))).not.toEqual(here);
+    expect(bitsOf(5)).not.toEqual(here);
   });
 
   test('gradients flow through lift (reparameterized path) on every backend', () => {
+    const start = tf.memory().numTensors;
     const basis = srhtBasis(64, 5, { seed: 1 });
     const g = tf.tidy(() => tf.grad((c: tf.Tensor) => tf.sum(tf.square(basis.lift(c as tf.Tensor1D))))(tf.ones([5])));
     // d/dc ‖Qc‖² = 2QᵀQc = 2c.
     g.dataSync().forEach((v) => expect(v).toBeCloseTo(2, 5));
     g.dispose();
     basis.dispose();
+    expect(tf.memory().numTensors).toBe(start);
   });
 
   test('bad input', () => {
