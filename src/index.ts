@@ -1,5 +1,6 @@
 export * from './errors';
-export type { Basis } from './basis/basis';
+export type { Basis, HostOperator } from './basis/basis';
+export { hostOperator } from './basis/basis';
 export { DenseBasis, denseBasis, gaussianBasis, orthonormalize } from './basis/dense';
 export type { DenseStorageOptions, GaussianBasisOptions } from './basis/dense';
 export type { ThinQrOptions, ThinQrResult } from './linalg/qr';

@@ -124,6 +124,17 @@ export class ParameterLayout {
     tf.tidy(() => this.split(theta).forEach((p, i) => this.variables[i].assign(p)));
   }
 
+  /** Writes θ, given on the host, back into the variables (one upload per variable). */
+  assignFlat(theta: Float32Array): void {
+    let offset = 0;
+    tf.tidy(() =>
+      this.variables.forEach((v, i) => {
+        v.assign(tf.tensor(theta.subarray(offset, offset + this.sizes[i]), this.shapes[i]));
+        offset += this.sizes[i];
+      }),
+    );
+  }
+
   /** Throws a {@link DisposedError} if any variable was disposed under the optimizer. */
   checkAlive(where: string): void {
     const dead = this.variables.find((v) => v.isDisposed);

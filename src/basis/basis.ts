@@ -25,6 +25,23 @@ export interface Basis {
   dispose(): void;
 }
 
+/**
+ * Qᵀx and θ0 + Q·z on host arrays: what a matrix-free basis offers when its typed-array
+ * implementation is active, so that an optimizer step reads g and writes θ once each and fuses the
+ * origin into the lift. Call {@link hostOperator} to get it; null means "use the tensor methods".
+ */
+export interface HostOperator {
+  project(x: Float32Array): Float32Array;
+  /** base + Q·z into a new array (base: θ0, or omitted for Q·z). */
+  lift(z: Float32Array, base?: Float32Array): Float32Array;
+}
+
+/** The basis' host operator when it has one and uses it on the current backend, else null. */
+export function hostOperator(basis: Basis): HostOperator | null {
+  const b = basis as Basis & { hostOperator?: () => HostOperator | null };
+  return typeof b.hostOperator === 'function' ? b.hostOperator() : null;
+}
+
 /** Throws unless `D` and `d` describe a subspace that can exist: integers with 1 ≤ d ≤ D. */
 export function checkDims(where: string, D: number, d: number): void {
   if (!Number.isInteger(D) || D < 1) {

@@ -57,17 +57,26 @@ export class HashedBasis extends OperatorBasis {
   }
 
   private projectJs(v: tf.Tensor1D): tf.Tensor1D {
-    const [col, w, x] = [this.col as Int32Array, this.w as Float32Array, v.dataSync()];
-    const c = new Float64Array(this.dim);
-    for (let i = 0; i < col.length; i++) c[col[i]] += w[i] * x[i];
-    return tf.tensor1d(Float32Array.from(c));
+    return tf.tensor1d(this.projectHost(v.dataSync() as Float32Array));
   }
 
   private liftJs(c: tf.Tensor1D): tf.Tensor1D {
-    const [col, w, z] = [this.col as Int32Array, this.w as Float32Array, c.dataSync()];
+    return tf.tensor1d(this.liftHost(c.dataSync() as Float32Array));
+  }
+
+  protected projectHost(x: Float32Array): Float32Array {
+    const [col, w] = [this.col as Int32Array, this.w as Float32Array];
+    const c = new Float64Array(this.dim);
+    for (let i = 0; i < col.length; i++) c[col[i]] += w[i] * x[i];
+    return Float32Array.from(c);
+  }
+
+  protected liftHost(z: Float32Array, base?: Float32Array): Float32Array {
+    const [col, w] = [this.col as Int32Array, this.w as Float32Array];
     const out = new Float32Array(col.length);
-    for (let i = 0; i < col.length; i++) out[i] = w[i] * z[col[i]];
-    return tf.tensor1d(out);
+    if (base) for (let i = 0; i < col.length; i++) out[i] = base[i] + Math.fround(w[i] * z[col[i]]); // rounded as tf.add(θ0, Q·z)
+    else for (let i = 0; i < col.length; i++) out[i] = w[i] * z[col[i]];
+    return out;
   }
 
   private projectTf(v: tf.Tensor1D): tf.Tensor1D {

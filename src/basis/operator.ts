@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors';
-import { adjointPair, Basis, checkAlive, checkDims, checkVector } from './basis';
+import { adjointPair, Basis, checkAlive, checkDims, checkVector, HostOperator } from './basis';
 
 /** Which implementation a structured basis uses: typed arrays ('js') or tf ops ('tf'). */
 export type OperatorImpl = 'auto' | 'js' | 'tf';
@@ -46,6 +46,17 @@ export abstract class OperatorBasis implements Basis {
     checkVector('lift', c, this.dim, 'the coordinates');
     return this.ops.lift(c);
   }
+
+  /** The typed-array operator when the 'js' implementation is in use (see {@link HostOperator}). */
+  hostOperator(): HostOperator | null {
+    if (this.useTf()) return null;
+    checkAlive('hostOperator', this);
+    return { project: (x) => this.projectHost(x), lift: (z, base) => this.liftHost(z, base) };
+  }
+
+  /** Qᵀx and base + Q·z on typed arrays (the 'js' implementation). */
+  protected abstract projectHost(x: Float32Array): Float32Array;
+  protected abstract liftHost(z: Float32Array, base?: Float32Array): Float32Array;
 
   /** Qᵀv and Q·c without checks or gradients. */
   protected abstract projectRaw(v: tf.Tensor1D): tf.Tensor1D;

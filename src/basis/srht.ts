@@ -59,8 +59,14 @@ export class SrhtBasis extends OperatorBasis {
   }
 
   protected projectRaw(v: tf.Tensor1D): tf.Tensor1D {
-    if (this.useTf()) return this.projectTf(v);
-    const x = v.dataSync();
+    return this.useTf() ? this.projectTf(v) : tf.tensor1d(this.projectHost(v.dataSync() as Float32Array));
+  }
+
+  protected liftRaw(c: tf.Tensor1D): tf.Tensor1D {
+    return this.useTf() ? this.liftTf(c) : tf.tensor1d(this.liftHost(c.dataSync() as Float32Array));
+  }
+
+  protected projectHost(x: Float32Array): Float32Array {
     const u = new Float32Array(this.ambientDim);
     // Scatter through the inverse permutation (sequential reads), then scale in place: ≈ 4× faster
     // at D = 10⁷ than gathering x through the permutation.
@@ -73,21 +79,21 @@ export class SrhtBasis extends OperatorBasis {
       fwht(u, b.offset, b.size);
       b.cols.forEach((j, t) => (c[b.colOffset + t] = u[b.offset + j]));
     }
-    return tf.tensor1d(c);
+    return c;
   }
 
-  protected liftRaw(c: tf.Tensor1D): tf.Tensor1D {
-    if (this.useTf()) return this.liftTf(c);
-    const z = c.dataSync();
+  protected liftHost(z: Float32Array, base?: Float32Array): Float32Array {
     const u = new Float32Array(this.ambientDim);
     for (const b of this.blocks) {
       if (b.cols.length === 0) continue;
       b.cols.forEach((j, t) => (u[b.offset + j] = z[b.colOffset + t]));
       fwht(u, b.offset, b.size);
     }
-    const v = new Float32Array(this.ambientDim);
-    for (let k = 0; k < u.length; k++) v[this.order[k]] = u[k] * this.scale[k];
-    return tf.tensor1d(v);
+    const { order, scale } = this;
+    for (let k = 0; k < u.length; k++) u[k] *= scale[k];
+    const v = base ? Float32Array.from(base) : new Float32Array(this.ambientDim);
+    for (let k = 0; k < u.length; k++) v[order[k]] += u[k];
+    return v;
   }
 
   /** The tf-op tensors, made on first use of the 'tf' path. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NamedTensor } from '../layout';
-import { Basis, checkVector } from '../basis/basis';
+import { Basis, checkVector, hostOperator } from '../basis/basis';
 import { InvalidArgumentError, NonFiniteError } from '../errors';
 import { pointAt, projectDirection } from '../subspace';
 import { SubspaceOptimizer, SubspaceOptimizerOptions } from './subspace-optimizer';
@@ -28,6 +28,7 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
   static readonly className = 'ProjectedGradient';
   private readonly gradientMode: GradientMode;
   private z: tf.Variable<tf.Rank.R1> | null;
+  private hostOrigin: { of: tf.Tensor1D; values: Float32Array } | null = null;
 
   constructor(inner: tf.Optimizer, basis: Basis, opts: ProjectGradientsOptions) {
     const mode = opts?.mode ?? 'coordinates';
@@ -50,7 +51,14 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
 
   protected step(g: tf.Tensor1D, free: NamedTensor[]): void {
     const origin = this.alive('step');
-    if (this.z) {
+    const host = this.z ? hostOperator(this.basis) : null;
+    if (this.z && host) {
+      // Typed-array basis: read g once, write θ = θ0 + Q·z once (no split/add/concat ops).
+      const z = this.z;
+      const c = tf.tensor1d(host.project(g.dataSync() as Float32Array));
+      this.inner.applyGradients([{ name: z.name, tensor: c }, ...free]);
+      this.layout.assignFlat(host.lift(z.dataSync() as Float32Array, this.originOnHost()));
+    } else if (this.z) {
       const z = this.z;
       this.inner.applyGradients([{ name: z.name, tensor: this.basis.project(g) }, ...free]);
       this.layout.assign(pointAt(this.basis, origin, z));
@@ -58,6 +66,13 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
       const parts = this.layout.split(projectDirection(this.basis, g));
       this.inner.applyGradients([...this.layout.names.map((name, i) => ({ name, tensor: parts[i] })), ...free]);
     }
+  }
+
+  /** θ0 as a host array for the typed-array path (read once per origin: setWeights replaces it). */
+  private originOnHost(): Float32Array {
+    const origin = this.alive('step');
+    if (this.hostOrigin?.of !== origin) this.hostOrigin = { of: origin, values: origin.dataSync() as Float32Array };
+    return this.hostOrigin.values;
   }
 
   /** z: in coordinates mode the optimizer's own coordinates (a copy), else Qᵀ(θ − θ0). */
@@ -89,6 +104,7 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
   protected override disposeOwn(): void {
     this.z?.dispose();
     this.z = null;
+    this.hostOrigin = null;
   }
 }
 

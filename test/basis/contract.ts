@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Basis, DimensionMismatchError, DisposedError } from '../../src';
+import { Basis, DimensionMismatchError, DisposedError, hostOperator } from '../../src';
 import { uniformArray } from '../helpers';
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -54,6 +54,17 @@ export function checkBasisContract(make: () => Basis, D: number, d: number): voi
   const pv = tf.tidy(() => basis.lift(basis.project(v)));
   const ppv = tf.tidy(() => basis.lift(basis.project(pv)));
   expect(maxDiff(ppv.dataSync(), pv.dataSync())).toBeLessThanOrEqual(1e-5);
+
+  // The host operator (typed-array bases on cpu/wasm) must give the tensor methods' bits exactly,
+  // the origin fused in as tf.add(θ0, Q·c) rounds it: the optimizer's step uses one or the other.
+  const host = hostOperator(basis);
+  if (host) {
+    const base = uniformArray(D, 13);
+    const viaTensors = tf.tidy(() => tf.add(tf.tensor1d(base), basis.lift(c)).dataSync());
+    expect(Array.from(host.project(vArr))).toEqual(Array.from(p.dataSync()));
+    expect(Array.from(host.lift(cArr))).toEqual(Array.from(l.dataSync()));
+    expect(Array.from(host.lift(cArr, base))).toEqual(Array.from(viaTensors));
+  }
 
   const wrong = tf.zeros([D + 1]) as tf.Tensor1D;
   expect(() => basis.project(wrong)).toThrow(DimensionMismatchError);
