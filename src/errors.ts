@@ -11,7 +11,9 @@ export type SubspaceErrorCode =
   | 'UNKNOWN_VARIABLE'
   | 'DTYPE'
   | 'DISPOSED'
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  | 'CANCELLED'
+  | 'CHECKPOINT';
 
 export class SubspaceError extends Error {
   readonly code: SubspaceErrorCode;
@@ -77,5 +79,19 @@ export class DisposedError extends SubspaceError {
 export class InvalidArgumentError extends SubspaceError {
   constructor(message: string) {
     super('INVALID_ARGUMENT', message);
+  }
+}
+
+/** A long-running operation was cancelled through its AbortSignal; nothing after the last run is kept. */
+export class CancelledError extends SubspaceError {
+  constructor(message: string) {
+    super('CANCELLED', message);
+  }
+}
+
+/** A checkpoint or saved state does not match what it is loaded into, or is damaged. */
+export class CheckpointError extends SubspaceError {
+  constructor(message: string) {
+    super('CHECKPOINT', message);
   }
 }

@@ -29,3 +29,16 @@ export function gaussianArray(n: number, seed: number): Float32Array {
   for (let i = 0; i < n; i++) out[i] = next();
   return out;
 }
+
+/** A uniformly random permutation of 0 … n−1 (Fisher–Yates, driven by `rng`). */
+export function shuffled(n: number, rng: () => number): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+  }
+  return p;
+}

@@ -4,6 +4,7 @@ import { times, transposedTimes } from '../linalg/matvec';
 import { thinQr, ThinQrOptions } from '../linalg/qr';
 import { gaussianArray } from '../random';
 import { adjointPair, Basis, checkAlive, checkDims, checkVector } from './basis';
+import { rememberSpec } from './spec';
 
 /**
  * Thin QR of a tall basis: returns the D×d float32 Q with QᵀQ = I and diag(R) > 0 (so Q is unique).
@@ -174,5 +175,5 @@ export function gaussianBasis(D: number, d: number, opts: GaussianBasisOptions =
     throw new InvalidArgumentError(`gaussianBasis: seed must be an integer, got ${seed}.`);
   }
   const { q } = thinQr(gaussianArray(D * d, seed), D, d);
-  return new DenseBasis({ values: q, shape: [D, d] }, 'gaussian', opts);
+  return rememberSpec(new DenseBasis({ values: q, shape: [D, d] }, 'gaussian', opts), { kind: 'gaussian', D, d, seed });
 }

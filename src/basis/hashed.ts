@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
+import { shuffled } from '../random';
+import { rememberSpec } from './spec';
 import { checkAlive } from './basis';
 import { OperatorBasis, OperatorImpl } from './operator';
 
@@ -137,14 +139,7 @@ function layoutTensors(D: number, d: number, seed: number) {
  */
 export function hashedLayout(D: number, d: number, seed: number) {
   const rng = seedrandom.alea(`hashed:${seed}`);
-  const order = new Int32Array(D);
-  for (let i = 0; i < D; i++) order[i] = i;
-  for (let i = D - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
+  const order = shuffled(D, rng);
   const inverse = new Int32Array(D);
   order.forEach((i, k) => (inverse[i] = k));
   const full = Math.floor(D / d);
@@ -165,5 +160,6 @@ export function hashedLayout(D: number, d: number, seed: number) {
  * const basis = hashedBasis(model.countParams(), 1000, {seed: 7});
  */
 export function hashedBasis(D: number, d: number, opts: HashedBasisOptions = {}): HashedBasis {
-  return new HashedBasis(D, d, opts.seed ?? 0, opts.impl ?? 'auto');
+  const basis = new HashedBasis(D, d, opts.seed ?? 0, opts.impl ?? 'auto');
+  return rememberSpec(basis, { kind: 'hashed', D, d, seed: basis.seed });
 }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { fwht } from '../linalg/fwht';
+import { shuffled } from '../random';
+import { rememberSpec } from './spec';
 import { checkAlive } from './basis';
 import { OperatorBasis, OperatorImpl } from './operator';
 
@@ -181,16 +183,6 @@ function popcount(x: number): number {
   return c;
 }
 
-function shuffled(n: number, rng: () => number): Int32Array {
-  const p = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = p[i];
-    p[i] = p[j];
-    p[j] = t;
-  }
-  return p;
-}
 
 /**
  * The power-of-two blocks of D (its binary digits, largest first) and d split among them in
@@ -229,5 +221,6 @@ function splitBlocks(D: number, d: number, rng: () => number): Block[] {
  * const basis = srhtBasis(model.countParams(), 10_000, {seed: 3});
  */
 export function srhtBasis(D: number, d: number, opts: SrhtBasisOptions = {}): SrhtBasis {
-  return new SrhtBasis(D, d, opts);
+  const basis = new SrhtBasis(D, d, opts);
+  return rememberSpec(basis, { kind: 'srht', D, d, seed: basis.seed });
 }
