@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '../errors';
 import { variablesOf } from '../layout';
 import { projectGradients } from '../optimizer/project-gradients';
 import { crossing, CurvePoint, logGrid, refineBetween, summarize } from './interpolate';
-import { accuracy, checkLabelled, LabelledTensors, trainSeeded } from './train';
+import { accuracy, checkLabelled, LabelledTensors, trainSeeded, TrainingTick } from './train';
 import { IntrinsicDimensionOptions, IntrinsicDimensionResult, RunResult, resolveOptions } from './options';
 
 
@@ -57,20 +57,21 @@ export async function intrinsicDimension(options: IntrinsicDimensionOptions): Pr
     const t0 = performance.now();
     const model = o.createModel(seed) as unknown as FactoryModel;
     let basis: Basis | null = null;
+    let optimizer: tf.Optimizer | null = null;
     try {
-      const inner = o.optimizer();
-      let optimizer: tf.Optimizer = inner;
+      optimizer = o.optimizer();
       if (d !== null) {
         basis = o.makeBasis(model.countParams(), d, seed);
-        optimizer = projectGradients(inner, basis, { variables: variablesOf('intrinsicDimension', model) });
+        optimizer = projectGradients(optimizer, basis, { variables: variablesOf('intrinsicDimension', model) });
       }
       model.compile({ optimizer, loss: o.loss });
       const budget = { epochs: o.epochs, batchSize: o.batchSize, shuffleSeed: seed };
-      const loss = await trainSeeded(model, o.train, budget, (tick) => o.onProgress?.({ ...tick, d, seed, run: done, runs: total(), elapsedSeconds: (performance.now() - start) / 1000 }), o.signal);
-      const result = { d, seed, accuracy: accuracy(model, o.test), loss, seconds: (performance.now() - t0) / 1000 };
-      optimizer.dispose();
-      return result;
+      const progress = (tick: TrainingTick) =>
+        o.onProgress?.({ ...tick, d, seed, run: done, runs: total(), elapsedSeconds: (performance.now() - start) / 1000 });
+      const loss = await trainSeeded(model, o.train, budget, progress, o.signal);
+      return { d, seed, accuracy: accuracy(model, o.test), loss, seconds: (performance.now() - t0) / 1000 };
     } finally {
+      optimizer?.dispose(); // a wrapper disposes its inner optimizer too
       model.dispose();
       basis?.dispose();
       done++;
