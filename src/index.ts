@@ -45,3 +45,4 @@ export type { Crossing, CurvePoint } from './intrinsic/interpolate';
 export { accuracy, trainSeeded } from './intrinsic/train';
 export type { LabelledTensors, TrainingBudget, TrainingTick } from './intrinsic/train';
 export { oneHot } from './data/digits';
+export { RestoredSubspaceOptimizer, registerSubspaceOptimizers } from './optimizer/serialization';

@@ -13,6 +13,8 @@ export type VariableRef = tf.Variable | { read(): tf.Tensor } | string;
 export class VariableSelection {
   readonly projected: ParameterLayout;
   readonly free: ParameterLayout | null;
+  /** Every variable the optimizer was given, in order (projected, free and frozen). */
+  readonly all: readonly tf.Variable[];
   private readonly frozen: Set<string>;
 
   constructor(where: string, source: VariableSource, free: VariableRef[] = [], frozen: VariableRef[] = []) {
@@ -33,6 +35,14 @@ export class VariableSelection {
     this.projected = new ParameterLayout(where, projected);
     this.free = freeVars.length > 0 ? new ParameterLayout(where, freeVars) : null;
     this.frozen = new Set(frozenVars.map((v) => v.name));
+    this.all = all.slice();
+  }
+
+  /** Positions in {@link all} of the free and of the frozen variables (what a saved config records). */
+  get positions(): { free: number[]; frozen: number[] } {
+    const free = this.all.flatMap((v, i) => (this.free?.indexOf(v.name) !== undefined ? [i] : []));
+    const frozen = this.all.flatMap((v, i) => (this.frozen.has(v.name) ? [i] : []));
+    return { free, frozen };
   }
 
   /** The variables an optimizer steps, in the order its inner optimizer sees them after θ. */

@@ -78,10 +78,28 @@ export async function setInnerWeights(
   iterations: number,
   names: readonly string[],
 ): Promise<void> {
-  const fields = fieldsOf(inner);
-  if (!fields) {
+  if (!fieldsOf(inner)) {
     await inner.setWeights([{ name: 'iter', tensor: tf.scalar(iterations, 'int32') }, ...weights]);
     return;
+  }
+  restoreInnerWeights(where, inner, weights, shapes, iterations, names);
+}
+
+/** {@link setInnerWeights} for the seven tf.train optimizers, synchronously. */
+export function restoreInnerWeights(
+  where: string,
+  inner: tf.Optimizer,
+  weights: NamedTensor[],
+  shapes: ReadonlyArray<readonly number[]>,
+  iterations: number,
+  names: readonly string[],
+): void {
+  const fields = fieldsOf(inner);
+  if (!fields) {
+    throw new InvalidArgumentError(
+      `${where}: a ${inner.getClassName()} inner optimizer cannot be restored synchronously; use ` +
+        `one of ${Object.keys(STATE_FIELDS).join(', ')} or await setWeights().`,
+    );
   }
   const self = inner as unknown as Fields;
   const slots: Record<string, tf.Tensor[]> = {};

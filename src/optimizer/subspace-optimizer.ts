@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Basis, checkAlive } from '../basis/basis';
+import { basisSpec } from '../basis/spec';
 import {
   DimensionMismatchError,
   DisposedError,
@@ -10,7 +11,7 @@ import { GradientInput, NamedTensor, ParameterLayout, VariableSource } from '../
 import { VariableRef, VariableSelection } from '../selection';
 import { coordinatesOf, projectPoint, residualOf } from '../subspace';
 import { allFinite, checkOrigin, nonFiniteNames } from './checks';
-import { innerWeights, setInnerWeights } from './inner-state';
+import { innerWeights, restoreInnerWeights, setInnerWeights, supportsExactState } from './inner-state';
 
 /** What to do with a gradient that contains NaN or ±Infinity. */
 export type NonFinitePolicy = 'throw' | 'skip' | 'unchecked';
@@ -220,6 +221,20 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
    * Everything is validated before anything changes; the variables themselves are not touched.
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    if (supportsExactState(this.inner)) return this.setWeightsSync(weightValues);
+    const [iterations, origin, own, inner] = this.splitWeights(weightValues);
+    await setInnerWeights(this.where, this.inner, inner, this.innerShapes(), iterations, this.innerNames());
+    this.restore(iterations, origin, own);
+  }
+
+  /** {@link setWeights} without awaiting (the inner optimizer must be one of the seven tf.train ones). */
+  setWeightsSync(weightValues: NamedTensor[]): void {
+    const [iterations, origin, own, inner] = this.splitWeights(weightValues);
+    restoreInnerWeights(this.where, this.inner, inner, this.innerShapes(), iterations, this.innerNames());
+    this.restore(iterations, origin, own);
+  }
+
+  private splitWeights(weightValues: NamedTensor[]): [number, tf.Tensor1D, NamedTensor[], NamedTensor[]] {
     this.alive('setWeights');
     const own = this.ownWeights().length;
     if (!Array.isArray(weightValues) || weightValues.length < 2 + own) {
@@ -229,16 +244,19 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
       );
     }
     const [iter, origin, ...rest] = weightValues;
-    const iterations = (await iter.tensor.data())[0];
+    const iterations = iter?.tensor?.size === 1 ? iter.tensor.dataSync()[0] : NaN;
     if (!Number.isInteger(iterations) || iterations < 0) {
       throw new InvalidArgumentError(`${this.where}: the saved iteration count ${iterations} is invalid.`);
     }
     checkOrigin(this.where, origin.tensor as tf.Tensor1D, this.layout.size);
     this.checkOwnWeights(rest.slice(0, own));
-    await setInnerWeights(this.where, this.inner, rest.slice(own), this.innerShapes(), iterations, this.innerNames());
+    return [iterations, origin.tensor as tf.Tensor1D, rest.slice(0, own), rest.slice(own)];
+  }
+
+  private restore(iterations: number, origin: tf.Tensor1D, own: NamedTensor[]): void {
     this.originT?.dispose();
-    this.originT = tf.keep(tf.clone(origin.tensor as tf.Tensor1D));
-    this.restoreOwnWeights(rest.slice(0, own));
+    this.originT = tf.keep(tf.clone(origin));
+    this.restoreOwnWeights(own);
     this.iterations_ = iterations;
   }
 
@@ -250,11 +268,16 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
   protected restoreOwnWeights(_weights: NamedTensor[]): void {}
 
   override getConfig(): tf.serialization.ConfigDict {
+    const spec = basisSpec(this.basis);
     return {
       mode: this.mode,
       nonFinite: this.nonFinite,
       innerClassName: this.inner.getClassName(),
       innerConfig: this.inner.getConfig(),
+      // What tf.loadLayersModel needs to rebuild this optimizer (see optimizer/serialization.ts).
+      basis: spec ? { ...spec } : null,
+      variableCount: this.selection.all.length,
+      ...this.selection.positions,
     };
   }
 
