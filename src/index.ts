@@ -46,3 +46,5 @@ export { accuracy, trainSeeded } from './intrinsic/train';
 export type { LabelledTensors, TrainingBudget, TrainingTick } from './intrinsic/train';
 export { oneHot } from './data/digits';
 export { RestoredSubspaceOptimizer, registerSubspaceOptimizers } from './optimizer/serialization';
+export { basisFingerprint, compactCheckpoint, COMPACT_FORMAT, compressionOf, loadCompactCheckpoint } from './checkpoint/compact';
+export type { CompactCheckpoint, CompactCheckpointOptions } from './checkpoint/compact';
