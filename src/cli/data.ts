@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs-core';
+import seedrandom from 'seedrandom';
+import { Dataset, digits } from '../data/digits';
+import { InvalidArgumentError } from '../errors';
+import { LabelledTensors } from '../intrinsic/train';
+import { datasetTensors } from '../models/tensors';
+import { fashionMnist } from '../node/fashion-mnist';
+import { mnist } from '../node/mnist';
+import { shuffled } from '../random';
+
+export const DATA_NAMES = ['digits', 'mnist', 'fashion-mnist'] as const;
+export type DataName = (typeof DATA_NAMES)[number];
+
+/** The digits have no official split: a seeded 80/20 split (1437 train, 360 test). */
+function splitDigits(all: Dataset): { train: Dataset; test: Dataset } {
+  const order = shuffled(all.n, seedrandom.alea('digits-split'));
+  const nTrain = Math.round(0.8 * all.n);
+  const take = (idx: Int32Array): Dataset => {
+    const x = new Float32Array(idx.length * 64);
+    idx.forEach((i, k) => x.set(all.x.subarray(i * 64, i * 64 + 64), k * 64));
+    return { ...all, x, y: Int32Array.from(idx, (i) => all.y[i]), n: idx.length };
+  };
+  return { train: take(order.subarray(0, nTrain)), test: take(order.subarray(nTrain)) };
+}
+
+/** Train and test tensors for a named data set, shaped for a model input; the caller disposes them. */
+export function loadData(
+  name: DataName,
+  inputShape: readonly number[],
+  limits: { train?: number; test?: number } = {},
+): { train: LabelledTensors; test: LabelledTensors; description: string } {
+  let train: Dataset;
+  let test: Dataset;
+  if (name === 'digits') {
+    ({ train, test } = splitDigits(digits()));
+    if (limits.train !== undefined) train = head(train, limits.train);
+    if (limits.test !== undefined) test = head(test, limits.test);
+  } else if (name === 'mnist' || name === 'fashion-mnist') {
+    const load = name === 'mnist' ? mnist : fashionMnist;
+    train = load({ split: 'train', limit: limits.train });
+    test = load({ split: 'test', limit: limits.test });
+  } else {
+    throw new InvalidArgumentError(`unknown data set '${name}'; use one of ${DATA_NAMES.join(', ')}.`);
+  }
+  const size = train.height * train.width;
+  const wanted = inputShape.reduce((a, b) => a * b, 1);
+  if (size !== wanted) {
+    throw new InvalidArgumentError(
+      `the model takes inputs of shape [${inputShape}] but ${name} has ${train.height}×${train.width} images; ` +
+        `use a ${size === 64 ? "digits model ('fc-digits', 'conv-digits')" : "28×28 model ('fc', 'lenet')"}.`,
+    );
+  }
+  return {
+    train: datasetTensors(train, inputShape),
+    test: datasetTensors(test, inputShape),
+    description: `${name}: ${train.n} train / ${test.n} test, ${train.height}×${train.width}`,
+  };
+}
+
+function head(d: Dataset, n: number): Dataset {
+  const k = Math.min(n, d.n);
+  return { ...d, x: d.x.subarray(0, k * d.height * d.width), y: d.y.subarray(0, k), n: k };
+}
+
+export function disposeData(d: { train: LabelledTensors; test: LabelledTensors }): void {
+  tf.dispose([d.train.x, d.train.y, d.test.x, d.test.y]);
+}

