@@ -1,25 +1,12 @@
 import { build } from 'esbuild';
-import * as fs from 'fs';
 import * as path from 'path';
-import { chromium, Browser } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { launchChromium } from './chromium';
 
 /**
  * The webgl backend, in a real browser: Debian's Chromium (headless, WebGL2 through SwiftShader),
- * driven by playwright-core. .ci/run installs the `chromium` package. page.ts does the checks.
+ * driven by playwright-core (see chromium.ts). page.ts does the checks.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
-
 interface Result {
   kind: string;
   orth: number;
@@ -35,9 +22,6 @@ describe('webgl in headless Chromium', () => {
   let report: { backend: string; results: Result[]; numTensors: number };
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium).`);
-    }
     const bundle = await build({
       entryPoints: [path.join(__dirname, 'page.ts')],
       bundle: true,
@@ -47,7 +31,7 @@ describe('webgl in headless Chromium', () => {
       target: 'es2020',
       logLevel: 'silent',
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.setContent('<!doctype html><html><body></body></html>');
     await page.addScriptTag({ content: bundle.outputFiles[0].text });

@@ -1,0 +1,81 @@
+/**
+ * The "intrinsic dimension" button: the library's `intrinsicDimension` (Li et al. 2018) on the
+ * page's data and architecture — a full-parameter baseline, then one subspace run per d and seed with
+ * the same optimizer and budget — and d_int90, the smallest d reaching 90% of the baseline.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { intrinsicDimension, IntrinsicDimensionProgress, IntrinsicDimensionResult } from 'tfjs-subspace';
+import { TrainTest, toTensors } from './datasets';
+import { ARCHITECTURES, ArchName, parameterCount } from './models';
+import { BasisKind, checkBasisSize } from './session';
+
+export interface SweepConfig {
+  arch: ArchName;
+  basis: BasisKind;
+  dims: number[];
+  seeds: number[];
+  learningRate: number;
+  epochs: number;
+  batchSize: number;
+}
+
+/** Parses "10, 20, 50" (or spaces) into sorted distinct positive integers. */
+export function parseDims(text: string): number[] {
+  const values = text
+    .split(/[\s,;]+/)
+    .filter((s) => s !== '')
+    .map(Number);
+  if (values.length === 0 || !values.every((v) => Number.isInteger(v) && v > 0)) {
+    throw new Error(`dimensions must be positive integers separated by commas, got "${text}".`);
+  }
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+/**
+ * intrinsicDimension trains with `trainOnBatch`, whose await resolves without a macrotask on wasm and
+ * cpu: the tab would not repaint (nor see Stop) for the whole sweep. This lets the browser in every
+ * 50 ms.
+ */
+function yielding(model: tf.LayersModel): tf.LayersModel {
+  const step = model.trainOnBatch.bind(model);
+  let last = performance.now();
+  model.trainOnBatch = async (...args: Parameters<tf.LayersModel['trainOnBatch']>) => {
+    const out = await step(...args);
+    if (performance.now() - last > 50) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      last = performance.now();
+    }
+    return out;
+  };
+  return model;
+}
+
+export async function runSweep(
+  config: SweepConfig,
+  data: TrainTest,
+  onProgress: (p: IntrinsicDimensionProgress) => void,
+  signal: AbortSignal,
+): Promise<IntrinsicDimensionResult> {
+  const arch = ARCHITECTURES[config.arch];
+  checkBasisSize(config.basis, parameterCount(config.arch, data.train), Math.max(...config.dims));
+  const train = toTensors(data.train, arch.image);
+  const test = toTensors(data.test, arch.image);
+  try {
+    return await intrinsicDimension({
+      createModel: (seed: number) => yielding(arch.build(data.train, seed)),
+      train,
+      test,
+      dims: config.dims,
+      basis: config.basis,
+      seeds: config.seeds,
+      optimizer: () => tf.train.adam(config.learningRate),
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      threshold: 0.9,
+      signal,
+      onProgress,
+    });
+  } finally {
+    tf.dispose([train.x, train.y, test.x, test.y]);
+  }
+}
