@@ -1,6 +1,6 @@
 /**
  * Regenerates docs/demo/screenshot.png (the README's picture of the page): builds and serves the
- * page, and in Debian's headless Chromium trains the MLP in 100 coordinates, then runs the intrinsic
+ * page, and in Debian's headless Chromium trains fcDigits in 100 coordinates, then runs the intrinsic
  * dimension sweep (3 seeds per d) on the wasm backend (the fastest one in a headless browser).
  *
  *   npm run build && npm run page:screenshot       # about 2 minutes
@@ -12,7 +12,7 @@ import { launchChromium } from '../../test/browser/chromium';
 import { buildPage } from './build';
 import { serveStatic } from './serve';
 
-const QUERY = '?backend=wasm&dataset=digits&arch=mlp&basis=hashed&d=100&epochs=30&dims=10,20,50,100,200,400&seeds=3';
+const QUERY = '?backend=wasm&dataset=digits&arch=fc-digits&basis=hashed&d=100&epochs=30&dims=10,20,50,100,200,400&seeds=3';
 const OUTPUT = path.join(__dirname, 'screenshot.png');
 
 async function main(): Promise<void> {

