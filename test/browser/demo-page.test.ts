@@ -195,9 +195,18 @@ describe('demo page in headless Chromium', () => {
     await close(page);
   }, 90_000);
 
-  test('?backend=cpu forces cpu; MNIST is offered only when served, and its IDX files load', async () => {
+  test('?backend=cpu forces cpu; a bad d shows the library error; MNIST is offered only when served and loads', async () => {
     const page = await open('?backend=cpu&arch=fc-digits');
     expect(await page.textContent('#backend')).toBe('cpu');
+    // A d the model cannot have: the library's error is shown, and nothing is left allocated.
+    const numTensors = await page.evaluate(() => (window as unknown as DemoWindow).subspaceDemo.tf.memory().numTensors);
+    await page.fill('#d', '5000');
+    await page.click('#train');
+    await page.waitForFunction(() => (window as unknown as DemoWindow).subspaceDemo.status === 'error');
+    expect(await page.textContent('#status')).toContain('d must be an integer with 1 ≤ d ≤ D = 3466, got d = 5000');
+    expect(await page.evaluate(() => (window as unknown as DemoWindow).subspaceDemo.tf.memory().numTensors)).toBe(numTensors);
+    errors = errors.filter((e) => !e.includes('got d = 5000'));
+    await page.fill('#d', '100');
     const mnist = page.locator('#dataset option[value="mnist"]');
     expect(await mnist.isDisabled()).toBe(!built.mnist);
     if (built.mnist) {

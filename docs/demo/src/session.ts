@@ -56,11 +56,8 @@ export class TrainingRun {
     const make = models[config.arch];
     this.model = make({ seed: config.seed });
     const D = this.model.countParams();
-    if (!(config.d >= 1 && config.d <= D)) {
-      this.model.dispose();
-      throw new Error(`d must be between 1 and D = ${D}, got ${config.d}.`);
-    }
     try {
+      // The library checks 1 ≤ d ≤ D (InvalidDimensionError, shown on the page as it is).
       checkBasisSize(config.basis, D, config.d);
       this.basis = basisFromSpec({ kind: config.basis, D, d: config.d, seed: config.seed });
     } catch (e) {
