@@ -1,11 +1,11 @@
 /**
  * The soak check, in a plain Node process started with --expose-gc: for each training API (fit,
  * trainOnBatch, fitDataset, minimize) and mode, `steps` optimizer steps on the digits MLP, sampling
- * after a forced garbage collection every `steps / SAMPLES` steps (after a warm-up) the live tensor
+ * after a forced garbage collection every `steps / samples` steps (after a warm-up) the live tensor
  * count, the backend's bytes and the process memory, and fitting a least-squares slope per step to
  * each. Prints one JSON line per run.
- * Usage: node --expose-gc -r ts-node/register/transpile-only test/reliability/soak.ts STEPS [BACKEND]
- *   [API,…] [MODE,…]   (default: every API and mode)
+ * Usage: node --expose-gc -r ts-node/register/transpile-only test/reliability/soak.ts STEPS [SAMPLES]
+ *   [BACKEND] [API,…] [MODE,…]   (defaults: 12 samples, wasm, every API and mode)
  */
 import * as tf from '@tensorflow/tfjs';
 import { gaussianBasis } from '../../src';
@@ -14,7 +14,6 @@ import { batchLoss, Batches, digitsBatches, digitsMlp } from './digits-mlp';
 
 export const APIS = ['fit', 'trainOnBatch', 'fitDataset', 'minimize'] as const;
 type Api = (typeof APIS)[number];
-const SAMPLES = 12;
 const BATCHES = 16;
 
 interface Sample {
@@ -72,7 +71,7 @@ function stepper(api: Api, model: tf.LayersModel, opt: tf.Optimizer, data: Batch
   };
 }
 
-async function soak(api: Api, mode: Mode, steps: number) {
+async function soak(api: Api, mode: Mode, steps: number, samplesWanted: number) {
   const data = digitsBatches(BATCHES, 32);
   const model = digitsMlp(3);
   const basis = gaussianBasis(model.countParams(), 40, { seed: 2 });
@@ -80,7 +79,7 @@ async function soak(api: Api, mode: Mode, steps: number) {
   model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
   const step = stepper(api, model, opt, data);
   const warmup = Math.max(BATCHES, Math.floor(steps / 10));
-  const every = Math.max(BATCHES, Math.floor((steps - warmup) / SAMPLES));
+  const every = Math.max(BATCHES, Math.floor((steps - warmup) / samplesWanted));
   let done = 0;
   while (done < warmup) done += await step();
   const samples: Sample[] = [sample(done)];
@@ -126,14 +125,14 @@ async function soak(api: Api, mode: Mode, steps: number) {
 }
 
 async function main(): Promise<void> {
-  const [stepsArg, backend = 'wasm', apis = APIS.join(','), modes = MODES.join(',')] = process.argv.slice(2);
+  const [stepsArg, samples = '12', backend = 'wasm', apis = APIS.join(','), modes = MODES.join(',')] = process.argv.slice(2);
   await useBackend(backend as 'cpu' | 'wasm');
   const chosen = APIS.filter((a) => apis.split(',').includes(a));
   // Warm-up, not reported: the first calls of each API compile code and fill tfjs' caches.
-  for (const api of chosen) await soak(api, 'coordinates', 4 * BATCHES);
+  for (const api of chosen) await soak(api, 'coordinates', 4 * BATCHES, 2);
   for (const api of chosen) {
     for (const mode of MODES.filter((m) => modes.split(',').includes(m))) {
-      process.stdout.write(JSON.stringify(await soak(api, mode, Number(stepsArg))) + '\n');
+      process.stdout.write(JSON.stringify(await soak(api, mode, Number(stepsArg), Number(samples))) + '\n');
     }
   }
 }
