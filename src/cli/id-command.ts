@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { dirname, join } from 'path';
+import { InvalidArgumentError } from '../errors';
 import { intrinsicDimension } from '../intrinsic/dimension';
 import type { IntrinsicDimensionResult } from '../intrinsic/options';
 import { ModelName, models } from '../models/registry';
@@ -75,6 +76,22 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
   console.log(table(result));
   console.log(`\nwrote ${join(args.out, 'result.json')} and ${join(args.out, 'curve.svg')} (${result.wallSeconds.toFixed(1)} s)`);
   return result;
+}
+
+/** `tfjs-subspace plot`: redraws the SVG of a saved result. */
+export async function runPlot(file: string, out?: string): Promise<void> {
+  let record: IntrinsicDimensionResult & { data?: string; model?: string };
+  try {
+    record = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InvalidArgumentError(`cannot read ${file} as a result.json of \`tfjs-subspace id\`: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(record?.curve) || !record.baseline || !record.config) {
+    throw new InvalidArgumentError(`${file} is not a result.json of \`tfjs-subspace id\` (no curve, baseline or config).`);
+  }
+  const target = out ?? join(dirname(file), 'curve.svg');
+  writeFileSync(target, await plotCurve(record, `Intrinsic dimension: ${record.data ?? '?'}, ${record.model ?? '?'}`));
+  console.log(`wrote ${target}`);
 }
 
 /** The final table: one row per d, then the baseline and d_int. */

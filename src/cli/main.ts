@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { SubspaceError } from '../errors';
-import { runId } from './id-command';
+import { runId, runPlot } from './id-command';
 import { dimList, fraction, positiveInt, positiveNumber, searchRange } from './options';
 import { runTrain } from './train-command';
 
@@ -48,6 +48,14 @@ export function program(): Command {
     .option('--out <dir>', 'where checkpoint.json, model.json and weights.bin go', 'model')
     .action(async (opts) => {
       await runTrain(opts);
+    });
+  root
+    .command('plot')
+    .description('redraw curve.svg from a result.json written by `id`')
+    .argument('<result.json>', 'the result file')
+    .option('--out <file>', 'the SVG to write (default: curve.svg beside the result)')
+    .action(async (file: string, opts: { out?: string }) => {
+      await runPlot(file, opts.out);
     });
   return root;
 }

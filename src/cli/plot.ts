@@ -9,6 +9,8 @@ export async function plotCurve(r: IntrinsicDimensionResult, title: string): Pro
   const vega = await import('vega');
   const points = r.curve.map((p) => ({ d: p.d, mean: p.mean, min: p.min, max: p.max, runs: p.runs }));
   const pct = Math.round(r.threshold * 100);
+  const dMin = Math.min(...r.curve.map((p) => p.d));
+  const dMax = Math.max(...r.curve.map((p) => p.d));
   const lines = [
     { y: r.baseline.accuracy, label: `full model (D = ${r.D.toLocaleString('en')}): ${(100 * r.baseline.accuracy).toFixed(1)} %` },
     { y: r.target, label: `${pct} % of full: ${(100 * r.target).toFixed(1)} %` },
@@ -32,7 +34,7 @@ export async function plotCurve(r: IntrinsicDimensionResult, title: string): Pro
     width: 520,
     height: 320,
     encoding: {
-      x: { type: 'quantitative', scale: { type: 'log' }, title: 'subspace dimension d (log scale)' },
+      x: { type: 'quantitative', scale: { type: 'log', nice: false, domain: [dMin / 1.15, dMax * 1.15] }, axis: { values: r.curve.map((p) => p.d) }, title: 'subspace dimension d (log scale)' },
       y: { type: 'quantitative', scale: { domain: [0, 1] }, title: 'test accuracy' },
     },
     layer: layers,

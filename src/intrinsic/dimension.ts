@@ -69,7 +69,9 @@ export async function intrinsicDimension(options: IntrinsicDimensionOptions): Pr
       const progress = (tick: TrainingTick) =>
         o.onProgress?.({ ...tick, d, seed, run: done, runs: total(), elapsedSeconds: (performance.now() - start) / 1000 });
       const loss = await trainSeeded(model, o.train, budget, progress, o.signal);
-      return { d, seed, accuracy: accuracy(model, o.test), loss, seconds: (performance.now() - t0) / 1000 };
+      const result = { d, seed, accuracy: accuracy(model, o.test), loss, seconds: (performance.now() - t0) / 1000 };
+      o.onRun?.(result);
+      return result;
     } finally {
       optimizer?.dispose(); // a wrapper disposes its inner optimizer too
       model.dispose();

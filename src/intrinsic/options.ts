@@ -46,7 +46,10 @@ export interface IntrinsicDimensionOptions {
   threshold?: number;
   /** A known baseline test accuracy: skips training the full model. */
   baseline?: number;
-  onProgress?: (progress: IntrinsicDimensionProgress) => void;
+  /** Called after every batch; a returned promise is awaited (e.g. to let a browser tab repaint). */
+  onProgress?: (progress: IntrinsicDimensionProgress) => unknown;
+  /** Called when each run ends, with its result (to draw a curve live). */
+  onRun?: (run: RunResult) => void;
   signal?: AbortSignal;
 }
 
@@ -93,7 +96,7 @@ export interface IntrinsicDimensionResult {
 }
 
 type Resolved = Required<Pick<IntrinsicDimensionOptions, 'createModel' | 'train' | 'test' | 'seeds' | 'optimizer' | 'baselineOptimizer' | 'epochs' | 'batchSize' | 'loss' | 'threshold'>> &
-  Pick<IntrinsicDimensionOptions, 'dims' | 'baseline' | 'onProgress' | 'signal'> & {
+  Pick<IntrinsicDimensionOptions, 'dims' | 'baseline' | 'onProgress' | 'onRun' | 'signal'> & {
     search: { min: number; max: number; points: number; refine: number } | null;
     makeBasis: (D: number, d: number, seed: number) => Basis;
     basisName: string;

@@ -51,13 +51,14 @@ export function checkLabelled(where: string, what: string, data: LabelledTensors
 /**
  * Trains `model` (already compiled with its optimizer and loss) with seeded shuffled mini-batches
  * through `trainOnBatch`: reproducible, unlike `fit`'s shuffle (Math.random). Checks `signal` between
- * batches and throws {@link CancelledError} when it is aborted.
+ * batches and throws {@link CancelledError} when it is aborted. When `onTick` returns a promise it is
+ * awaited (a browser page can yield there to repaint and take clicks).
  */
 export async function trainSeeded(
   model: TrainableModel,
   data: LabelledTensors,
   budget: TrainingBudget,
-  onTick?: (tick: TrainingTick) => void,
+  onTick?: (tick: TrainingTick) => unknown,
   signal?: AbortSignal,
 ): Promise<number> {
   const n = data.x.shape[0];
@@ -76,7 +77,7 @@ export async function trainSeeded(
       } finally {
         tf.dispose([idx, xb, yb]);
       }
-      onTick?.({ epoch, epochs: budget.epochs, batch: b, batches, loss });
+      await onTick?.({ epoch, epochs: budget.epochs, batch: b, batches, loss });
     }
   }
   return loss;

@@ -70,7 +70,21 @@ describe('intrinsicDimension on the embedded digits (small budget)', () => {
 
   it('averages over seeds and cancels between batches through an AbortSignal', async () => {
     const start = tf.memory().numTensors;
-    const r = await intrinsicDimension({ createModel: mlp, ...data, dims: [64], seeds: [1, 2], epochs: 1, baseline: 0.9, basis: 'srht', optimizer: () => tf.train.adam(0.03) });
+    const finished: unknown[] = [];
+    let pending = 0;
+    let overlapped = false;
+    const r = await intrinsicDimension({
+      createModel: mlp, ...data, dims: [64], seeds: [1, 2], epochs: 1, baseline: 0.9, basis: 'srht', optimizer: () => tf.train.adam(0.03),
+      onRun: (run) => finished.push(run),
+      // A promise returned by onProgress is awaited before the next batch (a browser tab yields here).
+      onProgress: () => {
+        overlapped ||= pending > 0;
+        pending++;
+        return new Promise<void>((done) => setTimeout(() => (pending--, done()), 1));
+      },
+    });
+    expect(overlapped).toBe(false);
+    expect(finished).toEqual(r.runs);
     expect(r.curve).toHaveLength(1);
     expect(r.curve[0].runs).toBe(2);
     const accs = r.runs.map((x) => x.accuracy);

@@ -31,22 +31,18 @@ export function parseDims(text: string): number[] {
 }
 
 /**
- * intrinsicDimension trains with `trainOnBatch`, whose await resolves without a macrotask on wasm and
- * cpu: the tab would not repaint (nor see Stop) for the whole sweep. This lets the browser in every
- * 50 ms.
+ * trainOnBatch's await resolves without a macrotask on wasm and cpu, so the tab would not repaint (nor
+ * see Stop) during a sweep; intrinsicDimension awaits the promise onProgress returns, so this lets the
+ * browser in every 50 ms.
  */
-function yielding(model: tf.LayersModel): tf.LayersModel {
-  const step = model.trainOnBatch.bind(model);
+function yieldingEvery50ms(report: (p: IntrinsicDimensionProgress) => void): (p: IntrinsicDimensionProgress) => Promise<void> | void {
   let last = performance.now();
-  model.trainOnBatch = async (...args: Parameters<tf.LayersModel['trainOnBatch']>) => {
-    const out = await step(...args);
-    if (performance.now() - last > 50) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      last = performance.now();
-    }
-    return out;
+  return (p) => {
+    report(p);
+    if (performance.now() - last <= 50) return;
+    last = performance.now();
+    return new Promise((resolve) => setTimeout(resolve, 0));
   };
-  return model;
 }
 
 export async function runSweep(
@@ -61,7 +57,7 @@ export async function runSweep(
   const test = datasetTensors(data.test, make.inputShape);
   try {
     return await intrinsicDimension({
-      createModel: (seed: number) => yielding(make({ seed })),
+      createModel: (seed: number) => make({ seed }),
       train,
       test,
       dims: config.dims,
@@ -72,7 +68,7 @@ export async function runSweep(
       batchSize: config.batchSize,
       threshold: 0.9,
       signal,
-      onProgress,
+      onProgress: yieldingEvery50ms(onProgress),
     });
   } finally {
     tf.dispose([train.x, train.y, test.x, test.y]);
