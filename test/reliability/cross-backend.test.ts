@@ -12,7 +12,7 @@ import { BASIS_KINDS, bitsOf, maxAbsOf, maxDiff, makeBasis, readFlat } from './c
  * on cpu), which sum in another order and round exp/log/tanh differently, by a few ulp of |θ| per step;
  * the difference can at worst add up linearly. The measured worst is printed (docs/reliability.md).
  */
-const STEPS = 20;
+const STEPS = 10;
 const SHAPES = [[3, 3, 1, 2], [2], [32, 3], [3]]; // convDenseModel's, D = 119
 
 /** θ after every step of a seeded run on the current backend. */

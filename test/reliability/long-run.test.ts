@@ -28,7 +28,7 @@ interface LongRun {
   worstBudget: number;
   worstLate: number;
   final: { distance: number; displacement: number };
-  checkpoints: Array<{ step: number; maxDiff: number; thetaScale: number; loss: number }>;
+  checkpoints: Array<{ step: number; maxDiff: number; thetaScale: number; loss: number; ratio: number }>;
   msPerStep: number;
 }
 

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   let worstGuarded = 0;
   let worstBudget = 0;
   let worstLate = 0; // the plain ratio after the first 1% of the steps
-  const checkpoints: Array<{ step: number; maxDiff: number; thetaScale: number; loss: number }> = [];
+  const checkpoints: Array<{ step: number; maxDiff: number; thetaScale: number; loss: number; ratio: number }> = [];
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   for (let s = 1; s <= steps; s++) {
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         diff = maxDiff(theta, refT.dataSync());
         refT.dispose();
       }
-      checkpoints.push({ step: s, maxDiff: diff, thetaScale: maxAbsOf(theta), loss });
+      checkpoints.push({ step: s, maxDiff: diff, thetaScale: maxAbsOf(theta), loss, ratio });
     }
   }
   const ms = performance.now() - t0;

@@ -13,20 +13,20 @@ import { checkRoundTrip } from './property-state';
  * with SUBSPACE_PROPERTY_RUNS=… (fast-check prints the seed to replay a failure).
  */
 const RUNS = Number(process.env.SUBSPACE_PROPERTY_RUNS ?? 0);
-const runs = (ci: number) => ({ numRuns: RUNS > 0 ? RUNS : ci });
+const runs = (ci: number) => (RUNS > 0 ? RUNS : ci);
 
 describe.each(BACKENDS)('properties on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  test('every basis kind: QᵀQ = I, lift∘project idempotent, project∘lift = identity (60 cases)', () => {
-    fc.assert(fc.property(caseArb, checkBasis), runs(60));
+  test(`every basis kind: QᵀQ = I, lift∘project idempotent, project∘lift = identity (${runs(60)} cases)`, () => {
+    fc.assert(fc.property(caseArb, checkBasis), { numRuns: runs(60) });
   });
 
-  test('every mode and optimizer: equal cells match reparameterize; θ never leaves θ0 + span(Q) where it must not (40 cases)', () => {
-    fc.assert(fc.property(caseArb, checkTrajectory), runs(40));
+  test(`every mode and optimizer: equal cells match reparameterize; θ stays in θ0 + span(Q) where it must (${runs(40)} cases)`, () => {
+    fc.assert(fc.property(caseArb, checkTrajectory), { numRuns: runs(40) });
   });
 
-  test('getWeights → setWeights into a fresh wrapper continues bit-identically (30 cases)', async () => {
-    await fc.assert(fc.asyncProperty(caseArb, checkRoundTrip), runs(30));
+  test(`getWeights → setWeights into a fresh wrapper continues bit-identically (${runs(30)} cases)`, async () => {
+    await fc.assert(fc.asyncProperty(caseArb, checkRoundTrip), { numRuns: runs(30) });
   });
 });

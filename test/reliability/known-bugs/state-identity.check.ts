@@ -8,8 +8,8 @@ import { batches, convDenseModel, flatWeights, maxAbsDiff, Mode, MODES, useBacke
  * 1. A saved list with one slot entry missing (e.g. Adam's 'inner/accumulatedSecondMoment/0') is
  *    accepted: the slot is dropped and recreated as zeros at the next step while the β-powers are
  *    restored, so Adam's bias-corrected second moment starts over too small and the next step is
- *    another one — silently (measured after 3 steps: the next θ differs from the source's by 0.12 in
- *    coordinates mode, where a step moves θ by ≈ 0.06).
+ *    another one — silently (measured after 3 steps of Adam(0.01): the next θ differs from the source's
+ *    by up to 0.12 per entry in coordinates mode).
  * 2. State saved with one basis is accepted by an optimizer built with another basis of the same D and
  *    d (another seed, another kind): nothing in getWeights records the basis, so z (coordinates mode)
  *    or the D-sized slots (ambient mode: momentum then carries directions outside span(Q)) are applied
