@@ -57,6 +57,13 @@ describe('tfjs-subspace CLI', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toMatch(/subspace dimension d/);
     expect(svg).toMatch(/90 % of full/);
+    // `plot` redraws the same curve from result.json; a file that is not a result is refused (exit 2).
+    const again = await inProcess(['plot', join(out, 'result.json'), '--out', join(dir, 'again.svg')]);
+    expect(again.code).toBe(0);
+    expect(readFileSync(join(dir, 'again.svg'), 'utf8')).toBe(svg);
+    const bad = await inProcess(['plot', join(out, 'curve.svg')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/cannot read .*curve\.svg as a result\.json/);
   }, 150_000);
 
   it('train: saves a compact checkpoint that reproduces the saved full model bit for bit', async () => {
