@@ -2,15 +2,20 @@
  * In-place fast Walsh–Hadamard transform (unnormalized: y = H·x with H[i, j] = (−1)^popcount(i & j))
  * of the power-of-two length-n segment x[offset, offset + n).
  *
- * Cache-blocked: the first log2(BLOCK) butterfly stages run block by block while a block stays in
- * cache; only the remaining log2(n / BLOCK) stages stream over the whole segment, two stages per pass
- * (radix-4), so a 2²³-long transform reads memory 5 times instead of 23.
+ * Cache-blocked: the first log2(BLOCK) stages run block by block while a block stays in cache; only
+ * the remaining log2(n / BLOCK) stages stream over the whole segment. Every pass fuses two stages
+ * (radix-4), inside the blocks too, so a 2²³-long transform reads memory 5 times instead of 23 and
+ * each element is loaded and stored half as often as with radix-2 butterflies.
  */
 export const FWHT_BLOCK = 1 << 13;
 
 export function fwht(x: Float32Array | Float64Array, offset: number, n: number): void {
   const block = Math.min(n, FWHT_BLOCK);
-  for (let b = offset; b < offset + n; b += block) butterflies(x, b, block, 1);
+  for (let b = offset; b < offset + n; b += block) {
+    let h = 1;
+    for (; 2 * h < block; h *= 4) radix4(x, b, block, h);
+    if (h < block) butterflies(x, b, block, h);
+  }
   let h = block;
   for (; 2 * h < n; h *= 4) radix4(x, offset, n, h);
   if (h < n) butterflies(x, offset, n, h);
