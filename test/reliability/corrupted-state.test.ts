@@ -4,7 +4,8 @@ import { BACKENDS, batches, convDenseModel, Mode, MODES, OPTIMIZERS, snapshot, u
 import { corruptionsOf, NamedTensor } from './corruptions';
 
 /**
- * Corrupted optimizer state (getWeights → setWeights): every entry NaN-filled or truncated, impossible
+ * Corrupted optimizer state (getWeights → setWeights), for every mode and tf.train optimizer (on wasm;
+ * Adam on cpu): every entry NaN-filled or truncated, impossible
  * iteration counts, a cut list, another D, another d, another inner optimizer, another dtype. Each is
  * rejected with a typed error whose message names the entry that does not match, and the optimizer
  * that refused it (already trained, so it has state to lose) and its model are left untouched: same
@@ -51,7 +52,10 @@ describe.each(BACKENDS)('corrupted optimizer state on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
   describe.each(MODES)('%s mode', (mode) => {
-    test.each(OPTIMIZERS.map(([name, make]) => [name, make] as const))(
+    // Validation is the same JavaScript on every backend (only the NaN check runs a kernel): every
+    // optimizer on wasm, Adam (the most state) on cpu.
+    const optimizers = OPTIMIZERS.filter(([name]) => backend === 'wasm' || name === 'adam');
+    test.each(optimizers.map(([name, make]) => [name, make] as const))(
       '%s: NaN-filled or truncated entries, bad iteration counts, a cut list: rejected, nothing changed',
       async (_name, make) => {
         const source = trained(mode, make, 2);

@@ -18,15 +18,15 @@ const runs = (ci: number) => (RUNS > 0 ? RUNS : ci);
 describe.each(BACKENDS)('properties on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  test(`every basis kind: QᵀQ = I, lift∘project idempotent, project∘lift = identity (${runs(60)} cases)`, () => {
-    fc.assert(fc.property(caseArb, checkBasis), { numRuns: runs(60) });
+  test(`every basis kind: QᵀQ = I, lift∘project idempotent, project∘lift = identity (${runs(50)} cases)`, () => {
+    fc.assert(fc.property(caseArb, checkBasis), { numRuns: runs(50) });
   });
 
-  test(`every mode and optimizer: equal cells match reparameterize; θ stays in θ0 + span(Q) where it must (${runs(40)} cases)`, () => {
-    fc.assert(fc.property(caseArb, checkTrajectory), { numRuns: runs(40) });
+  test(`every mode and optimizer: equal cells match reparameterize; θ stays in θ0 + span(Q) where it must (${runs(30)} cases)`, () => {
+    fc.assert(fc.property(caseArb, checkTrajectory), { numRuns: runs(30) });
   });
 
-  test(`getWeights → setWeights into a fresh wrapper continues bit-identically (${runs(30)} cases)`, async () => {
-    await fc.assert(fc.asyncProperty(caseArb, checkRoundTrip), { numRuns: runs(30) });
+  test(`getWeights → setWeights into a fresh wrapper continues bit-identically (${runs(20)} cases)`, async () => {
+    await fc.assert(fc.asyncProperty(caseArb, checkRoundTrip), { numRuns: runs(20) });
   });
 });

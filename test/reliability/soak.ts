@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   await useBackend(backend as 'cpu' | 'wasm');
   const chosen = APIS.filter((a) => apis.split(',').includes(a));
   // Warm-up, not reported: the first calls of each API compile code and fill tfjs' caches.
-  for (const api of chosen) await soak(api, 'coordinates', 4 * BATCHES, 2);
+  for (const api of chosen) await soak(api, 'coordinates', Number(stepsArg) >= 1000 ? 4 * BATCHES : 2 * BATCHES, 2);
   for (const api of chosen) {
     for (const mode of MODES.filter((m) => modes.split(',').includes(m))) {
       process.stdout.write(JSON.stringify(await soak(api, mode, Number(stepsArg), Number(samples))) + '\n');
