@@ -91,10 +91,12 @@ export class SrhtBasis extends OperatorBasis {
       b.cols.forEach((j, t) => (u[b.offset + j] = z[b.colOffset + t]));
       fwht(u, b.offset, b.size);
     }
+    // Scattered writes through the permutation (a gather through the inverse reads ≈ 4× slower at
+    // D = 10⁷), then θ0 added in θ order: each sum rounded once, as tf.add(θ0, Q·z) rounds it.
     const { order, scale } = this;
-    for (let k = 0; k < u.length; k++) u[k] *= scale[k];
-    const v = base ? Float32Array.from(base) : new Float32Array(this.ambientDim);
-    for (let k = 0; k < u.length; k++) v[order[k]] += u[k];
+    const v = new Float32Array(this.ambientDim);
+    for (let k = 0; k < u.length; k++) v[order[k]] = u[k] * scale[k];
+    if (base) for (let i = 0; i < v.length; i++) v[i] += base[i];
     return v;
   }
 
