@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkVector } from '../basis/basis';
-import { DtypeError, InvalidArgumentError, NonFiniteError } from '../errors';
+import seedrandom from 'seedrandom';
+import { Basis, checkVector } from '../basis/basis';
+import { NamedTensor } from '../layout';
+import { DimensionMismatchError, DtypeError, InvalidArgumentError, NonFiniteError } from '../errors';
 
 /** Validation shared by the wrappers: an origin, and gradients' finiteness (one device read). */
 
@@ -31,4 +33,43 @@ export function nonFiniteNames(parts: Array<tf.Tensor | null>, names: readonly s
     return t != null && !tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0]);
   });
   return bad.map((n) => `'${n}'`).join(', ');
+}
+
+/**
+ * Qᵀv for a fixed seeded v (d numbers): saved with the optimizer's state so that state saved with
+ * another basis of the same D and d (another seed or kind) is recognized on restore.
+ */
+export function basisProbe(basis: Basis): tf.Tensor1D {
+  const rng = seedrandom.alea('subspace/basis-probe');
+  const v = Float32Array.from({ length: basis.ambientDim }, () => 2 * rng() - 1);
+  return tf.tidy(() => basis.project(tf.tensor1d(v)));
+}
+
+/**
+ * Throws unless a saved probe matches this basis' own: equal up to float32 summation order
+ * (1e-4·max(1, |c|∞); another basis differs by O(1)).
+ */
+export function checkBasisProbe(where: string, saved: NamedTensor | undefined, own: tf.Tensor1D, basis: Basis): void {
+  if (saved?.name !== 'subspace/basis' || !(saved.tensor instanceof tf.Tensor)) {
+    throw new InvalidArgumentError(
+      `${where}: expected the basis probe 'subspace/basis' after the origin, got ${saved ? `'${saved.name}'` : 'nothing'}; ` +
+        `the weights come from another optimizer or version.`,
+    );
+  }
+  if (!tf.util.arraysEqual(saved.tensor.shape, own.shape)) {
+    throw new DimensionMismatchError(
+      `${where}: 'subspace/basis' has shape [${saved.tensor.shape}], expected [${own.shape}]: it was saved with a basis of another d.`,
+    );
+  }
+  const [diff, scale] = tf.tidy(() => [tf.max(tf.abs(tf.sub(saved.tensor, own))).dataSync()[0], tf.max(tf.abs(own)).dataSync()[0]]);
+  if (!Number.isFinite(diff)) {
+    throw new NonFiniteError(`${where}: 'subspace/basis' contains NaN or Infinity.`);
+  }
+  if (!(diff <= 1e-4 * Math.max(1, scale))) {
+    throw new InvalidArgumentError(
+      `${where}: the state was saved with another basis (its probe differs by ${diff.toExponential(2)}): this ` +
+        `optimizer's ${basis.kind} basis has the same D = ${basis.ambientDim} and d = ${basis.dim} but other directions ` +
+        `(another seed or kind); restore into an optimizer built with the same basis.`,
+    );
+  }
 }

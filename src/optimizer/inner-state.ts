@@ -121,6 +121,20 @@ export function restoreInnerWeights(
       );
     }
   }
+  // tf.train optimizers create every slot on their first step: once it has stepped, all must be there
+  // (RMSProp keeps mean gradients only when centered).
+  if (iterations > 0) {
+    const optional = (f: string) => f === 'accumulatedMeanGrads' && !(inner as unknown as { centered: boolean }).centered;
+    for (const f of fields.slots.filter((f) => !optional(f))) {
+      const gap = shapes.findIndex((_, i) => !slots[f]?.[i]);
+      if (gap >= 0) {
+        throw new InvalidArgumentError(
+          `${where}: the saved ${inner.getClassName()} state after ${iterations} step(s) lacks '${PREFIX}${f}/${gap}'; ` +
+            `the weights are incomplete.`,
+        );
+      }
+    }
+  }
   const missing = fields.scalars.filter((f) => scalars[f] === undefined);
   if (missing.length > 0) {
     throw new InvalidArgumentError(

@@ -10,7 +10,7 @@ import {
 import { GradientInput, NamedTensor, ParameterLayout, VariableSource } from '../layout';
 import { VariableRef, VariableSelection } from '../selection';
 import { coordinatesOf, projectPoint, residualOf } from '../subspace';
-import { allFinite, checkOrigin, nonFiniteNames } from './checks';
+import { allFinite, basisProbe, checkBasisProbe, checkOrigin, nonFiniteNames } from './checks';
 import { innerWeights, restoreInnerWeights, setInnerWeights, supportsExactState } from './inner-state';
 
 /** What to do with a gradient that contains NaN or ±Infinity. */
@@ -66,6 +66,8 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
   protected readonly selection: VariableSelection;
   protected readonly nonFinite: NonFinitePolicy;
   protected originT: tf.Tensor1D | null;
+  /** Qᵀv for a fixed seeded v: identifies the basis in saved state (see checks.ts). */
+  private probe: tf.Tensor1D | null = null;
   protected readonly where: string;
 
   protected constructor(where: string, inner: tf.Optimizer, basis: Basis, opts: SubspaceOptimizerOptions) {
@@ -104,6 +106,7 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
     this.nonFinite = nonFinite;
     const origin = opts.origin;
     this.originT = tf.keep(tf.tidy(() => (origin != null ? tf.clone(origin) : layout.read())));
+    this.probe = tf.keep(basisProbe(basis));
     if (origin != null) {
       const theta0 = this.originT;
       tf.tidy(() => layout.assign(projectPoint(basis, theta0, layout.read())));
@@ -169,7 +172,21 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
   /** Like `tf.Optimizer.minimize`, but `varList` defaults to this optimizer's projected and free variables. */
   override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
     this.alive('minimize');
-    return super.minimize(f, returnCost, varList ?? this.selection.trained);
+    // As tf.Optimizer.minimize, but a rejected step (non-finite, unknown or disposed variable) frees
+    // the loss and the gradients instead of leaking them.
+    const vars = varList ?? this.selection.trained;
+    const { value, grads } = this.computeGradients(f, vars);
+    try {
+      this.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+    } catch (e) {
+      value.dispose();
+      throw e;
+    } finally {
+      tf.dispose(grads);
+    }
+    if (returnCost) return value;
+    value.dispose();
+    return null;
   }
 
   override applyGradients(variableGradients: GradientInput): void {
@@ -211,6 +228,7 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
     return [
       await this.saveIterations(),
       { name: 'subspace/origin', tensor: origin },
+      { name: 'subspace/basis', tensor: this.probe as tf.Tensor1D },
       ...this.ownWeights(),
       ...(await innerWeights(this.inner)),
     ];
@@ -237,18 +255,19 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
   private splitWeights(weightValues: NamedTensor[]): [number, tf.Tensor1D, NamedTensor[], NamedTensor[]] {
     this.alive('setWeights');
     const own = this.ownWeights().length;
-    if (!Array.isArray(weightValues) || weightValues.length < 2 + own) {
+    if (!Array.isArray(weightValues) || weightValues.length < 3 + own) {
       throw new InvalidArgumentError(
-        `${this.where}: setWeights expects [iterations, origin${own ? ', z' : ''}, …inner state] as ` +
+        `${this.where}: setWeights expects [iterations, origin, basis probe${own ? ', z' : ''}, …inner state] as ` +
           `returned by getWeights(), got ${Array.isArray(weightValues) ? weightValues.length : 'no'} entries.`,
       );
     }
-    const [iter, origin, ...rest] = weightValues;
+    const [iter, origin, probe, ...rest] = weightValues;
     const iterations = iter?.tensor?.size === 1 ? iter.tensor.dataSync()[0] : NaN;
     if (!Number.isInteger(iterations) || iterations < 0) {
       throw new InvalidArgumentError(`${this.where}: the saved iteration count ${iterations} is invalid.`);
     }
     checkOrigin(this.where, origin.tensor as tf.Tensor1D, this.layout.size);
+    checkBasisProbe(this.where, probe, this.probe as tf.Tensor1D, this.basis);
     this.checkOwnWeights(rest.slice(0, own));
     return [iterations, origin.tensor as tf.Tensor1D, rest.slice(0, own), rest.slice(own)];
   }
@@ -295,6 +314,8 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
     if (this.originT === null) return;
     this.originT.dispose();
     this.originT = null;
+    this.probe?.dispose();
+    this.probe = null;
     this.disposeOwn();
     this.inner.dispose();
     for (const value of Object.values(this.inner)) {

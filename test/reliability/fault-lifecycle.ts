@@ -94,11 +94,12 @@ export async function variableDisposedUnder(mode: Mode): Promise<void> {
   expect(() => opt.applyGradients(grads)).toThrow(new RegExp(`variable '${b.name}' was disposed while the optimizer still trains it`));
   expect(tf.memory().numTensors).toBe(count);
   tf.dispose(Object.values(grads));
-  // Through minimize: the same error. (Its loss value and gradients are left behind: a known bug of
-  // the wrapper's minimize on any rejected step, see known-bugs/rejected-minimize.check.ts.)
+  // Through minimize: the same error, and its loss value and gradients are freed (they were left
+  // behind before the fix tested in regressions/rejected-minimize.test.ts).
   const beforeMinimize = tf.memory().numTensors;
   expect(() => opt.minimize(() => tf.add(tf.sum(tf.square(w)), tf.sum(tf.square(c))) as tf.Scalar)).toThrow(DisposedError);
   const leftByMinimize = tf.memory().numTensors - beforeMinimize;
+  expect(leftByMinimize).toBe(0);
   expect([w, c].map((v) => bitsOf(v.dataSync() as Float32Array))).toEqual(before);
   expect(opt.iterations).toBe(iterations);
   opt.dispose();
@@ -132,7 +133,8 @@ export function sharedBasis(mode: Mode, kind: BasisKind): void {
   const theta = bitsOf(readFlat(opts[1].variables));
   const count = tf.memory().numTensors;
   expect(() => opts[1].minimize(p.loss(models[1], 4))).toThrow(/basis .* was disposed; create a new basis or dispose it only after/);
-  const leftByMinimize = tf.memory().numTensors - count; // known-bugs/rejected-minimize.check.ts
+  const leftByMinimize = tf.memory().numTensors - count;
+  expect(leftByMinimize).toBe(0); // a rejected minimize frees its loss and gradients (regressions/rejected-minimize)
   expect(bitsOf(readFlat(opts[1].variables))).toEqual(theta);
   opts.slice(1).forEach((o) => o.dispose());
   own.forEach((b) => b.dispose());

@@ -138,7 +138,7 @@ export async function nanAfterGoodSteps(mode: Mode, good: number): Promise<void>
   skipping.applyGradients(named(vb, nan));
   expect(tf.memory().numTensors).toBe(count);
   // The same through minimize, with a NaN in the data. (A rejected minimize leaves its loss value and
-  // gradients behind: known-bugs/rejected-minimize.check.ts.)
+  // gradients behind before the fix tested in regressions/rejected-minimize.test.ts.)
   const target = tf.tensor2d(uniformArray(15, 99), [5, 3]);
   const poisoned = tf.tensor2d([...uniformArray(19, 7)].concat([NaN]), [5, 4]);
   const loss = (v: tf.Variable[]) => () => tf.losses.meanSquaredError(target, tf.add(tf.matMul(poisoned, v[0]), v[1])) as tf.Scalar;

@@ -2,7 +2,7 @@ import { runChild } from '../child';
 
 /**
  * KNOWN BUG (kept out of the suite: run with
- *   npx jest --testMatch '**' + '/known-bugs/*.check.ts'   — see docs/reliability.md; ≈ 4 min):
+ *   npx jest --testMatch '**' + '/regressions/*.check.ts'   — see docs/reliability.md; ≈ 4 min):
  * ambient mode does not re-anchor. The inner optimizer adds the projected step to θ in float32, and
  * once the steps are small next to |θ| each addition rounds a part of the step away, off span(Q);
  * the distance keeps growing after the loss has levelled off. Measured on the long-run model (digits

@@ -3,8 +3,8 @@ import { gaussianBasis, hashedBasis, SubspaceError } from '../../../src';
 import { batches, convDenseModel, flatWeights, maxAbsDiff, Mode, MODES, useBackend, wrap } from '../../helpers';
 
 /**
- * KNOWN GAPS in setWeights validation (kept out of the suite: run with
- *   npx jest --testMatch '**' + '/known-bugs/*.check.ts'   — see docs/reliability.md).
+ * Regressions (gaps in setWeights validation found by the reliability work, fixed: inner-state.ts
+ * requires every slot once the optimizer has stepped; the saved 'subspace/basis' probe identifies the basis).
  * 1. A saved list with one slot entry missing (e.g. Adam's 'inner/accumulatedSecondMoment/0') is
  *    accepted: the slot is dropped and recreated as zeros at the next step while the β-powers are
  *    restored, so Adam's bias-corrected second moment starts over too small and the next step is

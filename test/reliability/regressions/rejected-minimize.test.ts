@@ -3,14 +3,11 @@ import { gaussianBasis, NonFiniteError, UnknownVariableError } from '../../../sr
 import { BACKENDS, MODES, uniformArray, useBackend, wrap } from '../../helpers';
 
 /**
- * KNOWN BUG (kept out of the suite: run with
- *   npx jest --testMatch '**' + '/known-bugs/*.check.ts'   — see docs/reliability.md):
- * a step that the wrapper rejects inside `minimize` (NonFiniteError, UnknownVariableError,
+ * Regression (found by the reliability work, fixed in SubspaceOptimizer.minimize): a step that the wrapper rejects inside `minimize` (NonFiniteError, UnknownVariableError,
  * DimensionMismatchError, DisposedError from applyGradients) leaves the loss value and every gradient
- * tensor behind. `SubspaceOptimizer.minimize` calls `tf.Optimizer.minimize`, which disposes them only
- * after `applyGradients` returns. State is not changed (the faults and corrupted-state suites prove
- * it); only tensors leak, once per rejected call — a loop that catches NonFiniteError and retries
- * leaks on every retry. Expected here: the tensor count is unchanged after each rejected call.
+ * tensor behind. `SubspaceOptimizer.minimize` calls `tf.Optimizer.minimize`, which disposed them only
+ * after `applyGradients` returned. State is not changed (the faults and corrupted-state suites prove
+ * it); only tensors leaked, once per rejected call. Expected here: the tensor count is unchanged after each rejected call.
  */
 describe.each(BACKENDS)('a rejected minimize leaves no tensor behind on %s', (backend) => {
   beforeAll(() => useBackend(backend));
