@@ -32,7 +32,6 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
   private readonly gradientMode: GradientMode;
   private z: tf.Variable<tf.Rank.R1> | null;
   private hostOrigin: { of: tf.Tensor1D; values: Float32Array } | null = null;
-  private sinceAnchor = 0;
 
   constructor(inner: tf.Optimizer, basis: Basis, opts: ProjectGradientsOptions) {
     const mode = opts?.mode ?? 'coordinates';
@@ -71,9 +70,9 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
       this.inner.applyGradients([...this.layout.names.map((name, i) => ({ name, tensor: parts[i] })), ...free]);
       // SGD/momentum steps lie in span(Q) exactly, but float32 rounding of θ accumulates (relative
       // distance 2e-6 after 10⁴ steps, 1e-4 after 10⁵): re-anchor θ onto θ0 + span(Q) every 100 steps.
-      // Adaptive optimizers leave the subspace by design in this mode and are left alone.
-      if (LINEAR_INNER.includes(this.inner.getClassName()) && ++this.sinceAnchor >= REANCHOR_EVERY) {
-        this.sinceAnchor = 0;
+      // Adaptive optimizers leave the subspace by design in this mode and are left alone. Keyed to the
+      // iteration count (restored by setWeights), so a resumed run re-anchors on the same steps.
+      if (LINEAR_INNER.includes(this.inner.getClassName()) && (this.iterations + 1) % REANCHOR_EVERY === 0) {
         this.layout.assign(projectPoint(this.basis, origin, this.layout.read()));
       }
     }
