@@ -145,3 +145,13 @@ export function roundRobin(
   }
   return { times, leaked };
 }
+
+/** The benchmarks' model: MLP 784-200-200-10 (D = 199,210), seeded Glorot-normal kernels, logits out. */
+export function mlp784(): tf.Sequential {
+  const model = tf.sequential();
+  const init = (seed: number) => tf.initializers.glorotNormal({ seed });
+  model.add(tf.layers.dense({ inputShape: [784], units: 200, activation: 'relu', kernelInitializer: init(1) }));
+  model.add(tf.layers.dense({ units: 200, activation: 'relu', kernelInitializer: init(2) }));
+  model.add(tf.layers.dense({ units: 10, kernelInitializer: init(3) }));
+  return model;
+}

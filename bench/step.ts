@@ -9,21 +9,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Basis, gaussianBasis, projectGradients, projectParameters } from '../src';
-import { median, ms, printMachine, printTable, ratio, runIfMain, timeOnce, uniformFloat32, roundRobin } from './common';
+import { median, ms, printMachine, printTable, ratio, runIfMain, timeOnce, uniformFloat32, roundRobin, mlp784 as mlp } from './common';
 
 const BATCH = 128;
 const WARMUP = 5;
 const STEPS = Number(process.env.BENCH_STEPS ?? 25);
 const DIMS = (process.env.BENCH_DIMS ?? '100,750').split(',').map(Number);
-
-function mlp(): tf.Sequential {
-  const model = tf.sequential();
-  const init = (seed: number) => tf.initializers.glorotNormal({ seed });
-  model.add(tf.layers.dense({ inputShape: [784], units: 200, activation: 'relu', kernelInitializer: init(1) }));
-  model.add(tf.layers.dense({ units: 200, activation: 'relu', kernelInitializer: init(2) }));
-  model.add(tf.layers.dense({ units: 10, kernelInitializer: init(3) }));
-  return model;
-}
 
 interface Config {
   mode: string;

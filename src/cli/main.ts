@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SubspaceError } from '../errors';
 import { runId, runPlot } from './id-command';
-import { dimList, fraction, positiveInt, positiveNumber, searchRange } from './options';
+import { dimList, fraction, integer, positiveInt, positiveNumber, searchRange } from './options';
 import { runTrain } from './train-command';
 
 const DATA = ['digits', 'mnist', 'fashion-mnist'];
@@ -44,7 +44,7 @@ export function program(): Command {
     });
   common(root.command('train').description('train one model in one random subspace; save a compact checkpoint and the full model'))
     .requiredOption('--dim <d>', 'subspace dimension d', positiveInt)
-    .option('--seed <n>', 'seed of the model init, basis and batch order', (v) => (Number.isInteger(Number(v)) ? Number(v) : positiveInt(v)), 0)
+    .option('--seed <n>', 'seed of the model init, basis and batch order', integer, 0)
     .option('--out <dir>', 'where checkpoint.json, model.json and weights.bin go', 'model')
     .action(async (opts) => {
       await runTrain(opts);

@@ -97,6 +97,7 @@ describe('tfjs-subspace CLI', () => {
     [['id', '--dims', '10', '--threshold', '2'], /number in \(0, 1\]/],
     [['id', '--dims', '10', '--model', 'lenet'], /use a digits model/],
     [['train', '--data', 'digits'], /required option '--dim <d>'/],
+    [['train', '--dim', '5', '--seed', '1.5'], /argument '1.5' is invalid. expected an integer/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('bad arguments %j: a clear message and exit code 2', async (args, message) => {
     const r = await inProcess(args as string[]);
