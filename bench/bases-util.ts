@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { hashedLayout } from '../src/basis/hashed';
+import { simdWorkspaceBytes } from '../src/linalg/wasm/fwht-wasm';
 import { median, timeOnce } from './common';
 
 /**
@@ -80,6 +81,8 @@ export interface MemSnapshot {
   external: number;
   heapUsed: number;
   wasmHeap: number;
+  /** WebAssembly memory of the library's SIMD workspaces (not in process.memoryUsage()). */
+  kernel: number;
   tfBytes: number;
 }
 
@@ -91,6 +94,7 @@ export function memSnapshot(): MemSnapshot {
     external: m.external,
     heapUsed: m.heapUsed,
     wasmHeap: wasmHeapBytes(),
+    kernel: simdWorkspaceBytes(),
     tfBytes: tf.memory().numBytes,
   };
 }
@@ -103,6 +107,7 @@ export function memMax(a: MemSnapshot, b: MemSnapshot): MemSnapshot {
     external: Math.max(a.external, b.external),
     heapUsed: Math.max(a.heapUsed, b.heapUsed),
     wasmHeap: Math.max(a.wasmHeap, b.wasmHeap),
+    kernel: Math.max(a.kernel, b.kernel),
     tfBytes: Math.max(a.tfBytes, b.tfBytes),
   };
 }
@@ -115,6 +120,7 @@ export function memDiff(a: MemSnapshot, b: MemSnapshot): MemSnapshot {
     external: a.external - b.external,
     heapUsed: a.heapUsed - b.heapUsed,
     wasmHeap: a.wasmHeap - b.wasmHeap,
+    kernel: a.kernel - b.kernel,
     tfBytes: a.tfBytes - b.tfBytes,
   };
 }

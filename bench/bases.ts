@@ -9,6 +9,7 @@
  * rounds of the step part; BENCH_SCALE_CASES=hashed,srht-js,srht-tf,dense-host.
  */
 import { fwht, fwhtPlain } from '../src/linalg/fwht';
+import { fwhtWorkspace } from '../src/linalg/wasm/fwht-wasm';
 import { ms, printMachine, printTable, ratio, runIfMain, uniformFloat32 } from './common';
 import { timeWithSetup } from './bases-util';
 import { benchProjLift } from './bases-projlift';
@@ -17,32 +18,41 @@ import { benchScale } from './bases-scale';
 
 export const PARTS = ['fwht', 'projlift', 'step', 'scale'] as const;
 
-/** fwht (cache-blocked radix-4) against fwhtPlain (one butterfly pass per stage) on Float32Array. */
+/**
+ * fwht (cache-blocked radix-4, JavaScript) and the WebAssembly SIMD kernel against fwhtPlain (one
+ * butterfly pass per stage) on float32 arrays; all three must give the same bits.
+ */
 export function benchFwht(): void {
-  console.log('## Walsh–Hadamard transform on a Float32Array: fwht (blocked radix-4) vs fwhtPlain\n');
+  console.log('## Walsh–Hadamard transform, float32: fwhtPlain vs fwht (blocked radix-4, JS) vs the SIMD kernel\n');
   const rows: string[][] = [];
-  for (const log of [16, 20, 23]) {
+  for (const log of [13, 16, 17, 20, 23]) {
     const n = 2 ** log;
     const runs = log === 23 ? 7 : log === 20 ? 11 : 31;
     const src = uniformFloat32(n, log);
     const x = new Float32Array(n);
+    const simd = fwhtWorkspace(n, 'simd');
     const reset = () => x.set(src); // each transform starts from the same values (no overflow)
     const tPlain = timeWithSetup(reset, () => fwhtPlain(x, 0, n), runs, 2);
     const plainOut = x.slice();
     const tBlocked = timeWithSetup(reset, () => fwht(x, 0, n), runs, 2);
-    let maxDiff = 0;
-    let maxAbs = 0;
-    for (let i = 0; i < n; i++) {
-      maxDiff = Math.max(maxDiff, Math.abs(x[i] - plainOut[i]));
-      maxAbs = Math.max(maxAbs, Math.abs(plainOut[i]));
-    }
+    const blockedSame = sameBits(x, plainOut);
+    const tSimd = timeWithSetup(() => simd.array.set(src), () => simd.transform(0, n), runs, 2);
+    const simdSame = sameBits(simd.array, plainOut);
     const gbs = (t: number) => ((log * n * 4 * 2) / 1e6 / t).toFixed(1); // stage-equivalent bytes moved
-    rows.push([`2^${log} = ${n}`, String(runs), ms(tPlain), ms(tBlocked), ratio(tPlain / tBlocked), gbs(tPlain), gbs(tBlocked), (maxDiff / maxAbs).toExponential(1)]);
+    rows.push([
+      `2^${log} = ${n}`, String(runs), ms(tPlain), ms(tBlocked), ms(tSimd), ratio(tPlain / tBlocked), ratio(tPlain / tSimd),
+      ratio(tBlocked / tSimd), gbs(tSimd), blockedSame && simdSame ? 'yes' : 'NO',
+    ]);
   }
-  printTable(['n', 'runs', 'fwhtPlain ms', 'fwht ms', 'plain ÷ blocked', 'plain GB/s*', 'blocked GB/s*', 'max |Δ| / max |y|'], rows);
+  printTable(['n', 'runs', 'fwhtPlain ms', 'fwht ms', 'SIMD ms', 'plain ÷ fwht', 'plain ÷ SIMD', 'fwht ÷ SIMD', 'SIMD GB/s*', 'same bits'], rows);
   console.log('Medians after 2 warm-ups; the array is reset (untimed) before each run. *GB/s counts log2(n) full');
-  console.log('read+write passes (what the plain loop does), so it is a nominal rate for the blocked one.');
-  console.log('max |Δ| / max |y|: the two outputs compared (float32 sums in different orders).\n');
+  console.log('read+write passes (what the plain loop does), so it is a nominal rate for the blocked ones.');
+  console.log('same bits: fwht and the SIMD kernel give the plain loop\'s float32 output exactly.\n');
+}
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  const [x, y] = [new Uint32Array(a.buffer, a.byteOffset, a.length), new Uint32Array(b.buffer, b.byteOffset, b.length)];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 export async function benchBases(parts: string[] = selectedParts()): Promise<void> {

@@ -50,22 +50,6 @@ export class HashedBasis extends OperatorBasis {
     return this.state;
   }
 
-  protected projectRaw(v: tf.Tensor1D): tf.Tensor1D {
-    return this.useTf() ? this.projectTf(v) : this.projectJs(v);
-  }
-
-  protected liftRaw(c: tf.Tensor1D): tf.Tensor1D {
-    return this.useTf() ? this.liftTf(c) : this.liftJs(c);
-  }
-
-  private projectJs(v: tf.Tensor1D): tf.Tensor1D {
-    return tf.tensor1d(this.projectHost(v.dataSync() as Float32Array));
-  }
-
-  private liftJs(c: tf.Tensor1D): tf.Tensor1D {
-    return tf.tensor1d(this.liftHost(c.dataSync() as Float32Array));
-  }
-
   protected projectHost(x: Float32Array): Float32Array {
     const [col, w] = [this.col as Int32Array, this.w as Float32Array];
     const c = new Float64Array(this.dim);
@@ -73,15 +57,13 @@ export class HashedBasis extends OperatorBasis {
     return Float32Array.from(c);
   }
 
-  protected liftHost(z: Float32Array, base?: Float32Array): Float32Array {
+  protected liftInto(z: Float32Array, out: Float32Array, base?: Float32Array): void {
     const [col, w] = [this.col as Int32Array, this.w as Float32Array];
-    const out = new Float32Array(col.length);
     if (base) for (let i = 0; i < col.length; i++) out[i] = base[i] + Math.fround(w[i] * z[col[i]]); // rounded as tf.add(θ0, Q·z)
     else for (let i = 0; i < col.length; i++) out[i] = w[i] * z[col[i]];
-    return out;
   }
 
-  private projectTf(v: tf.Tensor1D): tf.Tensor1D {
+  protected projectTf(v: tf.Tensor1D): tf.Tensor1D {
     const { order, weights } = this.tensors();
     const { ambientDim: D, dim: d, rows } = this;
     return tf.tidy(() => {
@@ -91,7 +73,7 @@ export class HashedBasis extends OperatorBasis {
     });
   }
 
-  private liftTf(c: tf.Tensor1D): tf.Tensor1D {
+  protected liftTf(c: tf.Tensor1D): tf.Tensor1D {
     const { inverse, weights } = this.tensors();
     const { ambientDim: D, rows } = this;
     return tf.tidy(() => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readFloat32, writeFloat32 } from '../backends/host-arrays';
 import { InvalidArgumentError } from '../errors';
 import { adjointPair, Basis, checkAlive, checkDims, checkVector, HostOperator } from './basis';
 
@@ -54,13 +55,34 @@ export abstract class OperatorBasis implements Basis {
     return { project: (x) => this.projectHost(x), lift: (z, base) => this.liftHost(z, base) };
   }
 
-  /** Qᵀx and base + Q·z on typed arrays (the 'js' implementation). */
+  /** Qᵀx on typed arrays (the 'js' implementation). */
   protected abstract projectHost(x: Float32Array): Float32Array;
-  protected abstract liftHost(z: Float32Array, base?: Float32Array): Float32Array;
+  /** out ← base + Q·z (or Q·z without base) on typed arrays; out has length D and any contents. */
+  protected abstract liftInto(z: Float32Array, out: Float32Array, base?: Float32Array): void;
+  /** Qᵀv and Q·c with tf ops only (the 'tf' implementation: no download). */
+  protected abstract projectTf(v: tf.Tensor1D): tf.Tensor1D;
+  protected abstract liftTf(c: tf.Tensor1D): tf.Tensor1D;
 
-  /** Qᵀv and Q·c without checks or gradients. */
-  protected abstract projectRaw(v: tf.Tensor1D): tf.Tensor1D;
-  protected abstract liftRaw(c: tf.Tensor1D): tf.Tensor1D;
+  protected liftHost(z: Float32Array, base?: Float32Array): Float32Array {
+    const out = new Float32Array(this.ambientDim);
+    this.liftInto(z, out, base);
+    return out;
+  }
+
+  /**
+   * Qᵀv and Q·c without checks or gradients. The 'js' path reads v in place and writes Q·c straight
+   * into the output tensor's memory where the backend allows it (wasm, cpu), so a call holds no
+   * D-long copy besides the basis' own work array.
+   */
+  protected projectRaw(v: tf.Tensor1D): tf.Tensor1D {
+    return this.useTf() ? this.projectTf(v) : tf.tensor1d(this.projectHost(readFloat32(v)));
+  }
+
+  protected liftRaw(c: tf.Tensor1D): tf.Tensor1D {
+    if (this.useTf()) return this.liftTf(c);
+    const z = c.dataSync() as Float32Array; // d numbers, read before the output is allocated
+    return writeFloat32(this.ambientDim, (out) => this.liftInto(z, out));
+  }
 
   private readonly ops = adjointPair(
     (v) => this.projectRaw(v),

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
-import { fwht } from '../linalg/fwht';
+import { FwhtKernel, FwhtWorkspace, fwhtWorkspace } from '../linalg/wasm/fwht-wasm';
 import { shuffled } from '../random';
 import { rememberSpec } from './spec';
 import { checkAlive } from './basis';
@@ -21,6 +21,7 @@ export interface SrhtBasisOptions {
 interface Block {
   offset: number; // first position (in permuted order) of the block
   size: number; // n_b, a power of two
+  scale: number; // 1/√n_b as a float32
   cols: Int32Array; // the chosen columns of H_b, ascending
   colOffset: number; // where the block's coordinates start in z
 }
@@ -32,81 +33,102 @@ interface Block {
  * Hadamard matrix H_b, a random subset of its columns), placed block-diagonally. Orthogonal blocks
  * of orthogonal matrices: QᵀQ = I exactly. project and lift cost one O(n log n) transform per block
  * and O(D) memory; no D×d matrix ever exists.
+ *
+ * Memory: the permutation and its inverse with the random signs folded into them (a negative entry
+ * ~i stands for coordinate i with sign −1), 8·D bytes, plus a D-float work array made on the first
+ * typed-array call (in the WebAssembly SIMD kernel's memory where it runs): 12·D bytes in all.
+ * Arithmetic: every transform stage is rounded to float32 and 1/√n_b is applied to the d selected
+ * values (project) or to z (lift), so the 'js' (SIMD or not) and 'tf' paths give the same bits.
  */
 export class SrhtBasis extends OperatorBasis {
   readonly kind = 'srht';
   readonly blocks: readonly Block[];
-  private readonly order: Int32Array; // u_k = v[order[k]]
-  private readonly inverse: Int32Array; // order⁻¹
-  private readonly scale: Float32Array; // s_k / √n_b
-  private tensors: { order: tf.Tensor1D; inverse: tf.Tensor1D; scale: tf.Tensor1D; spread: tf.Tensor1D[] } | null = null;
-  private disposed = false;
+  private order: Int32Array | null; // position k holds coordinate order[k] (~order[k] if its sign is −1)
+  private inverse: Int32Array | null; // coordinate i sits at position inverse[i] (same sign encoding)
+  private work: FwhtWorkspace | null = null;
+  private tensors: { order: tf.Tensor1D; inverse: tf.Tensor1D; signs: tf.Tensor1D; spread: tf.Tensor1D[] } | null = null;
 
   constructor(D: number, d: number, opts: SrhtBasisOptions = {}) {
     super('srhtBasis', D, d, opts.seed ?? 0, opts.impl ?? 'auto');
     const rng = seedrandom.alea(`srht:${this.seed}`);
-    this.order = shuffled(D, rng);
-    this.inverse = new Int32Array(D);
-    this.order.forEach((i, k) => (this.inverse[i] = k));
+    const order = shuffled(D, rng);
     this.blocks = splitBlocks(D, d, rng);
-    this.scale = new Float32Array(D);
-    for (const b of this.blocks) {
-      const s = 1 / Math.sqrt(b.size);
-      for (let k = b.offset; k < b.offset + b.size; k++) this.scale[k] = rng() < 0.5 ? -s : s;
+    for (let k = 0; k < D; k++) if (rng() < 0.5) order[k] = ~order[k];
+    const inverse = new Int32Array(D);
+    for (let k = 0; k < D; k++) {
+      const i = order[k];
+      if (i < 0) inverse[~i] = ~k;
+      else inverse[i] = k;
     }
+    this.order = order;
+    this.inverse = inverse;
   }
 
   get isDisposed(): boolean {
-    return this.disposed;
+    return this.order === null;
   }
 
-  protected projectRaw(v: tf.Tensor1D): tf.Tensor1D {
-    return this.useTf() ? this.projectTf(v) : tf.tensor1d(this.projectHost(v.dataSync() as Float32Array));
+  /** The work array and its transform (made once, on the first typed-array call). */
+  private workspace(): FwhtWorkspace {
+    this.work ??= fwhtWorkspace(this.ambientDim);
+    return this.work;
   }
 
-  protected liftRaw(c: tf.Tensor1D): tf.Tensor1D {
-    return this.useTf() ? this.liftTf(c) : tf.tensor1d(this.liftHost(c.dataSync() as Float32Array));
+  /** Which transform the typed-array path runs: 'simd' (WebAssembly) or 'js'. */
+  get kernel(): FwhtKernel {
+    return this.workspace().kernel;
   }
 
   protected projectHost(x: Float32Array): Float32Array {
-    const u = new Float32Array(this.ambientDim);
-    // Scatter through the inverse permutation (sequential reads), then scale in place: ≈ 4× faster
-    // at D = 10⁷ than gathering x through the permutation.
-    const { inverse, scale } = this;
-    for (let i = 0; i < u.length; i++) u[inverse[i]] = x[i];
-    for (let k = 0; k < u.length; k++) u[k] *= scale[k];
+    const ws = this.workspace();
+    const u = ws.array;
+    const inverse = this.inverse as Int32Array;
+    // Scatter through the inverse permutation (sequential reads; ≈ 4× faster at D = 10⁷ than
+    // gathering through the permutation), the sign applied on the way: m = −1 marks sign −1.
+    for (let i = 0; i < inverse.length; i++) {
+      const t = inverse[i];
+      const m = t >> 31;
+      u[t ^ m] = x[i] * (1 | m);
+    }
     const c = new Float32Array(this.dim);
     for (const b of this.blocks) {
       if (b.cols.length === 0) continue;
-      fwht(u, b.offset, b.size);
-      b.cols.forEach((j, t) => (c[b.colOffset + t] = u[b.offset + j]));
+      ws.transform(b.offset, b.size);
+      for (let t = 0; t < b.cols.length; t++) c[b.colOffset + t] = u[b.offset + b.cols[t]] * b.scale;
     }
     return c;
   }
 
-  protected liftHost(z: Float32Array, base?: Float32Array): Float32Array {
-    const u = new Float32Array(this.ambientDim);
+  protected liftInto(z: Float32Array, out: Float32Array, base?: Float32Array): void {
+    const ws = this.workspace();
+    const u = ws.array;
     for (const b of this.blocks) {
+      u.fill(0, b.offset, b.offset + b.size);
       if (b.cols.length === 0) continue;
-      b.cols.forEach((j, t) => (u[b.offset + j] = z[b.colOffset + t]));
-      fwht(u, b.offset, b.size);
+      for (let t = 0; t < b.cols.length; t++) u[b.offset + b.cols[t]] = z[b.colOffset + t] * b.scale;
+      ws.transform(b.offset, b.size);
     }
     // Scattered writes through the permutation (a gather through the inverse reads ≈ 4× slower at
     // D = 10⁷), then θ0 added in θ order: each sum rounded once, as tf.add(θ0, Q·z) rounds it.
-    const { order, scale } = this;
-    const v = new Float32Array(this.ambientDim);
-    for (let k = 0; k < u.length; k++) v[order[k]] = u[k] * scale[k];
-    if (base) for (let i = 0; i < v.length; i++) v[i] += base[i];
-    return v;
+    const order = this.order as Int32Array;
+    for (let k = 0; k < order.length; k++) {
+      const t = order[k];
+      const m = t >> 31;
+      out[t ^ m] = u[k] * (1 | m);
+    }
+    if (base) for (let i = 0; i < out.length; i++) out[i] += base[i];
   }
 
   /** The tf-op tensors, made on first use of the 'tf' path. */
   private tfState() {
     if (!this.tensors) {
+      const order = this.order as Int32Array;
+      const plain = (a: Int32Array) => Int32Array.from(a, (t) => (t < 0 ? ~t : t));
+      const signs = Float32Array.from(order, (t) => (t < 0 ? -1 : 1));
       this.tensors = tf.tidy(() => ({
-        order: tf.keep(tf.tensor1d(this.order, 'int32')),
-        inverse: tf.keep(tf.tensor1d(this.inverse, 'int32')),
-        scale: tf.keep(tf.tensor1d(this.scale)),
+        order: tf.keep(tf.tensor1d(plain(order), 'int32')),
+        inverse: tf.keep(tf.tensor1d(plain(this.inverse as Int32Array), 'int32')),
+        signs: tf.keep(tf.tensor1d(signs)),
         // spread_b[i]: where position i of block b takes its value from in [c_b, 0] (d_b = zero).
         spread: this.blocks.map((b) => {
           const idx = new Int32Array(b.size).fill(b.cols.length);
@@ -118,40 +140,42 @@ export class SrhtBasis extends OperatorBasis {
     return this.tensors;
   }
 
-  private projectTf(v: tf.Tensor1D): tf.Tensor1D {
+  protected projectTf(v: tf.Tensor1D): tf.Tensor1D {
     const s = this.tfState();
     return tf.tidy(() => {
-      const u = tf.mul(tf.gather(v, s.order), s.scale);
+      const u = tf.mul(tf.gather(v, s.order), s.signs);
       const parts = this.blocks
         .filter((b) => b.cols.length > 0)
-        .map((b) => tf.gather(fwhtTf(tf.slice(u, b.offset, b.size)), tf.tensor1d(b.cols, 'int32')));
+        .map((b) => tf.mul(tf.gather(fwhtTf(tf.slice(u, b.offset, b.size)), tf.tensor1d(b.cols, 'int32')), b.scale));
       return (parts.length === 1 ? parts[0] : tf.concat(parts)) as tf.Tensor1D;
     });
   }
 
-  private liftTf(c: tf.Tensor1D): tf.Tensor1D {
+  protected liftTf(c: tf.Tensor1D): tf.Tensor1D {
     const s = this.tfState();
     return tf.tidy(() => {
       const zero = tf.zeros([1]);
       const parts = this.blocks.map((b, i) =>
         b.cols.length === 0
           ? tf.zeros([b.size])
-          : fwhtTf(tf.gather(tf.concat([tf.slice(c, b.colOffset, b.cols.length), zero]), s.spread[i])),
+          : fwhtTf(tf.gather(tf.concat([tf.mul(tf.slice(c, b.colOffset, b.cols.length), b.scale), zero]), s.spread[i])),
       );
       const u = parts.length === 1 ? parts[0] : tf.concat(parts);
-      return tf.gather(tf.mul(u, s.scale), s.inverse) as tf.Tensor1D;
+      return tf.gather(tf.mul(u, s.signs), s.inverse) as tf.Tensor1D;
     });
   }
 
-  /** Q from its closed form Q[order[k], col] = scale_k·(−1)^popcount((k − o_b) & j) (small D only). */
+  /** Q from its closed form Q[i, col] = sign·(−1)^popcount((k − o_b) & j)/√n_b at i's position k (small D only). */
   materialize(): tf.Tensor2D {
     checkAlive('materialize', this);
     const { ambientDim: D, dim: d } = this;
+    const order = this.order as Int32Array;
     const q = new Float32Array(D * d);
     for (const b of this.blocks) {
-      for (let i = 0; i < b.size; i++) {
-        const k = b.offset + i;
-        b.cols.forEach((j, t) => (q[this.order[k] * d + b.colOffset + t] = this.scale[k] * (popcount(i & j) % 2 ? -1 : 1)));
+      for (let r = 0; r < b.size; r++) {
+        const t = order[b.offset + r];
+        const [i, sign] = t < 0 ? [~t, -1] : [t, 1];
+        b.cols.forEach((j, col) => (q[i * d + b.colOffset + col] = sign * b.scale * (popcount(r & j) % 2 ? -1 : 1)));
       }
     }
     return tf.tensor2d(q, [D, d]);
@@ -159,11 +183,12 @@ export class SrhtBasis extends OperatorBasis {
 
   dispose(): void {
     if (this.tensors) {
-      const { order, inverse, scale, spread } = this.tensors;
-      tf.dispose([order, inverse, scale, ...spread]);
+      const { order, inverse, signs, spread } = this.tensors;
+      tf.dispose([order, inverse, signs, ...spread]);
       this.tensors = null;
     }
-    this.disposed = true;
+    this.order = this.inverse = null;
+    this.work = null;
   }
 }
 
@@ -209,7 +234,7 @@ function splitBlocks(D: number, d: number, rng: () => number): Block[] {
   let colOffset = 0;
   return sizes.map((size, i) => {
     const cols = shuffled(size, rng).subarray(0, counts[i]).sort();
-    const block = { offset, size, cols: Int32Array.from(cols), colOffset };
+    const block = { offset, size, scale: Math.fround(1 / Math.sqrt(size)), cols: Int32Array.from(cols), colOffset };
     offset += size;
     colOffset += counts[i];
     return block;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readFloat32 } from '../backends/host-arrays';
 import { NamedTensor } from '../layout';
 import { Basis, checkVector, hostOperator } from '../basis/basis';
 import { InvalidArgumentError, NonFiniteError } from '../errors';
@@ -58,7 +59,7 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
     if (this.z && host) {
       // Typed-array basis: read g once, write θ = θ0 + Q·z once (no split/add/concat ops).
       const z = this.z;
-      const c = tf.tensor1d(host.project(g.dataSync() as Float32Array));
+      const c = tf.tensor1d(host.project(readFloat32(g))); // g read in place where the backend allows
       this.inner.applyGradients([{ name: z.name, tensor: c }, ...free]);
       this.layout.assignFlat(host.lift(z.dataSync() as Float32Array, this.originOnHost()));
     } else if (this.z) {
