@@ -32,8 +32,12 @@ export interface Basis {
  */
 export interface HostOperator {
   project(x: Float32Array): Float32Array;
-  /** base + Q·z into a new array (base: θ0, or omitted for Q·z). */
-  lift(z: Float32Array, base?: Float32Array): Float32Array;
+  /**
+   * base + Q·z (base: θ0, or omitted for Q·z), written into `out` when given (length D, any
+   * contents: reusing one array saves the page faults of a fresh D-float allocation per step) or
+   * into a new array. Returns the array written.
+   */
+  lift(z: Float32Array, base?: Float32Array, out?: Float32Array): Float32Array;
 }
 
 /** The basis' host operator when it has one and uses it on the current backend, else null. */

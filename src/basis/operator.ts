@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFloat32, writeFloat32 } from '../backends/host-arrays';
-import { InvalidArgumentError } from '../errors';
+import { DimensionMismatchError, InvalidArgumentError } from '../errors';
 import { adjointPair, Basis, checkAlive, checkDims, checkVector, HostOperator } from './basis';
 
 /** Which implementation a structured basis uses: typed arrays ('js') or tf ops ('tf'). */
@@ -52,7 +52,15 @@ export abstract class OperatorBasis implements Basis {
   hostOperator(): HostOperator | null {
     if (this.useTf()) return null;
     checkAlive('hostOperator', this);
-    return { project: (x) => this.projectHost(x), lift: (z, base) => this.liftHost(z, base) };
+    return {
+      project: (x) => this.projectHost(x),
+      lift: (z, base, out) => {
+        if (out && out.length !== this.ambientDim) {
+          throw new DimensionMismatchError(`hostOperator().lift: out must have length D = ${this.ambientDim}, got ${out.length}.`);
+        }
+        return this.liftHost(z, base, out);
+      },
+    };
   }
 
   /** Qᵀx on typed arrays (the 'js' implementation). */
@@ -63,10 +71,10 @@ export abstract class OperatorBasis implements Basis {
   protected abstract projectTf(v: tf.Tensor1D): tf.Tensor1D;
   protected abstract liftTf(c: tf.Tensor1D): tf.Tensor1D;
 
-  protected liftHost(z: Float32Array, base?: Float32Array): Float32Array {
-    const out = new Float32Array(this.ambientDim);
-    this.liftInto(z, out, base);
-    return out;
+  protected liftHost(z: Float32Array, base?: Float32Array, out?: Float32Array): Float32Array {
+    const into = out ?? new Float32Array(this.ambientDim);
+    this.liftInto(z, into, base);
+    return into;
   }
 
   /**

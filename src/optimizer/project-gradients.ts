@@ -33,6 +33,7 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
   private readonly gradientMode: GradientMode;
   private z: tf.Variable<tf.Rank.R1> | null;
   private hostOrigin: { of: tf.Tensor1D; values: Float32Array } | null = null;
+  private hostTheta: Float32Array | null = null;
 
   constructor(inner: tf.Optimizer, basis: Basis, opts: ProjectGradientsOptions) {
     const mode = opts?.mode ?? 'coordinates';
@@ -61,7 +62,8 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
       const z = this.z;
       const c = tf.tensor1d(host.project(readFloat32(g))); // g read in place where the backend allows
       this.inner.applyGradients([{ name: z.name, tensor: c }, ...free]);
-      this.layout.assignFlat(host.lift(z.dataSync() as Float32Array, this.originOnHost()));
+      this.hostTheta ??= new Float32Array(this.basis.ambientDim); // reused: no fresh D floats per step
+      this.layout.assignFlat(host.lift(z.dataSync() as Float32Array, this.originOnHost(), this.hostTheta));
     } else if (this.z) {
       const z = this.z;
       this.inner.applyGradients([{ name: z.name, tensor: this.basis.project(g) }, ...free]);
@@ -116,6 +118,7 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
     this.z?.dispose();
     this.z = null;
     this.hostOrigin = null;
+    this.hostTheta = null;
   }
 }
 

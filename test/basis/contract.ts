@@ -64,6 +64,11 @@ export function checkBasisContract(make: () => Basis, D: number, d: number): voi
     expect(Array.from(host.project(vArr))).toEqual(Array.from(p.dataSync()));
     expect(Array.from(host.lift(cArr))).toEqual(Array.from(l.dataSync()));
     expect(Array.from(host.lift(cArr, base))).toEqual(Array.from(viaTensors));
+    // Into a reused array with stale contents: the same bits, the same array back.
+    const out = new Float32Array(D).fill(Number.NaN);
+    expect(host.lift(cArr, base, out)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(viaTensors));
+    expect(() => host.lift(cArr, base, new Float32Array(D + 1))).toThrow(DimensionMismatchError);
   }
 
   const wrong = tf.zeros([D + 1]) as tf.Tensor1D;
