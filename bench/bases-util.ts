@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { hashedLayout } from '../src/basis/hashed';
-import { simdWorkspaceBytes } from '../src/linalg/wasm/fwht-wasm';
+import { simdWorkspaceBytes } from '../src/linalg/wasm/kernels';
 import { median, timeOnce } from './common';
 
 /**

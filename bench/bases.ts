@@ -9,7 +9,7 @@
  * rounds of the step part; BENCH_SCALE_CASES=hashed,srht-js,srht-tf,dense-host.
  */
 import { fwht, fwhtPlain } from '../src/linalg/fwht';
-import { fwhtWorkspace } from '../src/linalg/wasm/fwht-wasm';
+import { fwhtWorkspace } from '../src/linalg/wasm/kernels';
 import { ms, printMachine, printTable, ratio, runIfMain, uniformFloat32 } from './common';
 import { timeWithSetup } from './bases-util';
 import { benchProjLift } from './bases-projlift';

@@ -4,6 +4,8 @@ import { shuffled } from '../random';
 import { rememberSpec } from './spec';
 import { checkAlive } from './basis';
 import { OperatorBasis, OperatorImpl } from './operator';
+import { HashedHost } from './hashed-host';
+import { FwhtKernel } from '../linalg/wasm/kernels';
 
 /** Options of {@link hashedBasis}. */
 export interface HashedBasisOptions {
@@ -32,6 +34,7 @@ export class HashedBasis extends OperatorBasis {
   private col: Int32Array | null;
   private w: Float32Array | null;
   private state: { order: tf.Tensor1D; inverse: tf.Tensor1D; weights: tf.Tensor1D } | null = null;
+  private host: HashedHost | null = null;
   private readonly rows: number;
 
   constructor(D: number, d: number, seed: number, impl: OperatorImpl = 'auto') {
@@ -51,16 +54,25 @@ export class HashedBasis extends OperatorBasis {
   }
 
   protected projectHost(x: Float32Array): Float32Array {
-    const [col, w] = [this.col as Int32Array, this.w as Float32Array];
-    const c = new Float64Array(this.dim);
-    for (let i = 0; i < col.length; i++) c[col[i]] += w[i] * x[i];
-    return Float32Array.from(c);
+    return this.engine().project(x);
   }
 
   protected liftInto(z: Float32Array, out: Float32Array, base?: Float32Array): void {
-    const [col, w] = [this.col as Int32Array, this.w as Float32Array];
-    if (base) for (let i = 0; i < col.length; i++) out[i] = base[i] + Math.fround(w[i] * z[col[i]]); // rounded as tf.add(θ0, Q·z)
-    else for (let i = 0; i < col.length; i++) out[i] = w[i] * z[col[i]];
+    this.engine().liftInto(z, out, base);
+  }
+
+  /** The typed-array engine, made on the first typed-array call; it takes over col and w. */
+  private engine(): HashedHost {
+    if (!this.host) {
+      this.host = new HashedHost(this.col as Int32Array, this.w as Float32Array, this.dim);
+      [this.col, this.w] = [this.host.col, this.host.w]; // the arena's copies: the JS ones are dropped
+    }
+    return this.host;
+  }
+
+  /** Which kernels the typed-array path runs: 'simd' (WebAssembly) or 'js'. */
+  get kernel(): FwhtKernel {
+    return this.engine().kernel;
   }
 
   protected projectTf(v: tf.Tensor1D): tf.Tensor1D {
@@ -95,6 +107,7 @@ export class HashedBasis extends OperatorBasis {
     if (this.state) tf.dispose([this.state.order, this.state.inverse, this.state.weights]);
     this.state = null;
     this.col = this.w = null;
+    this.host = null;
   }
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
-import { FwhtKernel, FwhtWorkspace, fwhtWorkspace } from '../linalg/wasm/fwht-wasm';
-import { addInto, scatterSigned } from '../linalg/permute';
+import { FwhtKernel } from '../linalg/wasm/kernels';
+import { SrhtHost } from './srht-host';
 import { shuffled } from '../random';
 import { rememberSpec } from './spec';
 import { checkAlive } from './basis';
@@ -37,7 +37,8 @@ interface Block {
  *
  * Memory: the permutation and its inverse with the random signs folded into them (a negative entry
  * ~i stands for coordinate i with sign −1), 8·D bytes, plus a D-float work array made on the first
- * typed-array call (in the WebAssembly SIMD kernel's memory where it runs): 12·D bytes in all.
+ * typed-array call (see {@link SrhtHost}: in WebAssembly memory where the SIMD kernels run): 12·D
+ * bytes in all, and 4·D more for D ≤ 2²².
  * Arithmetic: every transform stage is rounded to float32 and 1/√n_b is applied to the d selected
  * values (project) or to z (lift), so the 'js' (SIMD or not) and 'tf' paths give the same bits.
  */
@@ -46,7 +47,7 @@ export class SrhtBasis extends OperatorBasis {
   readonly blocks: readonly Block[];
   private order: Int32Array | null; // position k holds coordinate order[k] (~order[k] if its sign is −1)
   private inverse: Int32Array | null; // coordinate i sits at position inverse[i] (same sign encoding)
-  private work: FwhtWorkspace | null = null;
+  private host: SrhtHost | null = null;
   private tensors: { order: tf.Tensor1D; inverse: tf.Tensor1D; signs: tf.Tensor1D; spread: tf.Tensor1D[] } | null = null;
 
   constructor(D: number, d: number, opts: SrhtBasisOptions = {}) {
@@ -69,45 +70,47 @@ export class SrhtBasis extends OperatorBasis {
     return this.order === null;
   }
 
-  /** The work array and its transform (made once, on the first typed-array call). */
-  private workspace(): FwhtWorkspace {
-    this.work ??= fwhtWorkspace(this.ambientDim);
-    return this.work;
+  /** The typed-array engine, made on the first typed-array call; it takes over the permutations. */
+  private engine(): SrhtHost {
+    if (!this.host) {
+      this.host = new SrhtHost(this.order as Int32Array, this.inverse as Int32Array);
+      [this.order, this.inverse] = [this.host.order, this.host.inverse]; // the arena's copies: the JS ones are dropped
+    }
+    return this.host;
   }
 
-  /** Which transform the typed-array path runs: 'simd' (WebAssembly) or 'js'. */
+  /** Which kernels the typed-array path runs: 'simd' (WebAssembly) or 'js'. */
   get kernel(): FwhtKernel {
-    return this.workspace().kernel;
+    return this.engine().kernel;
   }
 
   protected projectHost(x: Float32Array): Float32Array {
-    const ws = this.workspace();
-    const u = ws.array;
+    const host = this.engine();
     // Scatter through the inverse permutation (sequential reads; ≈ 4× faster at D = 10⁷ than
     // gathering through the permutation), the sign applied on the way.
-    scatterSigned(x, this.inverse as Int32Array, u);
+    host.scatterIn(x);
+    const u = host.u;
     const c = new Float32Array(this.dim);
     for (const b of this.blocks) {
       if (b.cols.length === 0) continue;
-      ws.transform(b.offset, b.size);
+      host.transform(b.offset, b.size);
       for (let t = 0; t < b.cols.length; t++) c[b.colOffset + t] = u[b.offset + b.cols[t]] * b.scale;
     }
     return c;
   }
 
   protected liftInto(z: Float32Array, out: Float32Array, base?: Float32Array): void {
-    const ws = this.workspace();
-    const u = ws.array;
+    const host = this.engine();
+    const u = host.u;
     for (const b of this.blocks) {
       u.fill(0, b.offset, b.offset + b.size);
       if (b.cols.length === 0) continue;
       for (let t = 0; t < b.cols.length; t++) u[b.offset + b.cols[t]] = z[b.colOffset + t] * b.scale;
-      ws.transform(b.offset, b.size);
+      host.transform(b.offset, b.size);
     }
     // Scattered writes through the permutation (a gather through the inverse reads ≈ 4× slower at
     // D = 10⁷), then θ0 added in θ order: each sum rounded once, as tf.add(θ0, Q·z) rounds it.
-    scatterSigned(u, this.order as Int32Array, out);
-    if (base) addInto(out, base);
+    host.scatterOut(out, base);
   }
 
   /** The tf-op tensors, made on first use of the 'tf' path. */
@@ -179,7 +182,7 @@ export class SrhtBasis extends OperatorBasis {
       this.tensors = null;
     }
     this.order = this.inverse = null;
-    this.work = null;
+    this.host = null;
   }
 }
 

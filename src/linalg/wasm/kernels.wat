@@ -1,10 +1,86 @@
-;; In-place fast Walsh–Hadamard transform on float32, with WebAssembly SIMD (128-bit lanes).
-;;
-;; The stage schedule is the one of src/linalg/fwht.ts (cache blocks of 8192 floats, two stages fused
-;; per pass, a single stage where an odd count is left), and every sum is rounded to float32 as there,
-;; so both give bit-identical results. Compiled by `npm run wasm` into fwht-bytes.ts.
+;; The numerical kernels of the structured bases, in WebAssembly with SIMD (128-bit lanes). Each
+;; gives the bits of its JavaScript counterpart (src/linalg/fwht.ts, src/linalg/permute.ts): same
+;; operations, same order, float32 rounding. Compiled by `npm run wasm` into kernels-bytes.ts.
+;; Addresses are byte offsets into the module's own memory.
 (module
   (memory (export "memory") 1)
+
+  ;; dst[|to[k]|] = sign_k·src[k], k < n; to[k] = i (sign +1) or ~i (sign −1). The sign is applied
+  ;; by flipping the float's sign bit (what multiplying by −1 does).
+  (func (export "scatterSigned") (param $src i32) (param $to i32) (param $dst i32) (param $n i32)
+    (local $end i32) (local $t i32) (local $m i32)
+    (local.set $end (i32.add (local.get $to) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $to) (local.get $end)))
+        (local.set $t (i32.load (local.get $to)))
+        (local.set $m (i32.shr_s (local.get $t) (i32.const 31)))
+        (i32.store
+          (i32.add (local.get $dst) (i32.shl (i32.xor (local.get $t) (local.get $m)) (i32.const 2)))
+          (i32.xor (i32.load (local.get $src)) (i32.and (local.get $m) (i32.const 0x80000000))))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $to (i32.add (local.get $to) (i32.const 4)))
+        (br $next))))
+
+  ;; out[i] += base[i], i < n (float32 sums, four lanes at a time, then the tail).
+  (func (export "addInto") (param $out i32) (param $base i32) (param $n i32)
+    (local $end i32) (local $vend i32)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $out) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $out) (local.get $vend)))
+        (v128.store (local.get $out) (f32x4.add (v128.load (local.get $out)) (v128.load (local.get $base))))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (local.set $base (i32.add (local.get $base) (i32.const 16)))
+        (br $next)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $out) (local.get $end)))
+        (f32.store (local.get $out) (f32.add (f32.load (local.get $out)) (f32.load (local.get $base))))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (local.set $base (i32.add (local.get $base) (i32.const 4)))
+        (br $tail))))
+
+  ;; ---- Hashed basis: col[i] is the column of coordinate i, w[i] its weight ±1/√n_col.
+
+  ;; c[col[i]] += w[i]·x[i] for i < n, c in float64 (as src/basis/hashed.ts sums it).
+  (func (export "hashedProject") (param $col i32) (param $w i32) (param $x i32) (param $c i32) (param $n i32)
+    (local $end i32) (local $at i32)
+    (local.set $end (i32.add (local.get $col) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $col) (local.get $end)))
+        (local.set $at (i32.add (local.get $c) (i32.shl (i32.load (local.get $col)) (i32.const 3))))
+        (f64.store (local.get $at)
+          (f64.add (f64.load (local.get $at))
+            (f64.mul (f64.promote_f32 (f32.load (local.get $w))) (f64.promote_f32 (f32.load (local.get $x))))))
+        (local.set $col (i32.add (local.get $col) (i32.const 4)))
+        (local.set $w (i32.add (local.get $w) (i32.const 4)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (br $next))))
+
+  ;; out[i] = w[i]·z[col[i]] (+ base[i] when withBase), float32, for i < n.
+  (func (export "hashedLift") (param $col i32) (param $w i32) (param $z i32) (param $base i32) (param $withBase i32)
+    (param $out i32) (param $n i32)
+    (local $end i32) (local $v f32)
+    (local.set $end (i32.add (local.get $col) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $col) (local.get $end)))
+        (local.set $v (f32.mul (f32.load (local.get $w))
+          (f32.load (i32.add (local.get $z) (i32.shl (i32.load (local.get $col)) (i32.const 2))))))
+        (if (local.get $withBase)
+          (then (local.set $v (f32.add (f32.load (local.get $base)) (local.get $v)))))
+        (f32.store (local.get $out) (local.get $v))
+        (local.set $col (i32.add (local.get $col) (i32.const 4)))
+        (local.set $w (i32.add (local.get $w) (i32.const 4)))
+        (local.set $base (i32.add (local.get $base) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $next))))
+
+  ;; ---- Walsh–Hadamard transform: the stage schedule of src/linalg/fwht.ts (cache blocks of 8192
+  ;; floats, two stages fused per pass, a single stage where an odd count is left).
 
   ;; Stages h = 1 and h = 2 inside each group of four floats of [p, end), in registers:
   ;; [a, b, c, d] -> [(a+b)+(c+d), (a-b)+(c-d), (a+b)-(c+d), (a-b)-(c-d)].

@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { fwht } from '../../../src/linalg/fwht';
-import { fwhtWorkspace, simdAvailable } from '../../../src/linalg/wasm/fwht-wasm';
-import { FWHT_WASM_BASE64 } from '../../../src/linalg/wasm/fwht-bytes';
-import { bytesModule, compileFwhtWat } from '../../../src/linalg/wasm/compile';
+import { fwhtWorkspace, simdAvailable } from '../../../src/linalg/wasm/kernels';
+import { KERNELS_WASM_BASE64 } from '../../../src/linalg/wasm/kernels-bytes';
+import { bytesModule, compileKernelsWat } from '../../../src/linalg/wasm/compile';
 import { uniformArray } from '../../helpers';
+import { equalBits } from './bits';
 
 describe('the WebAssembly SIMD Walsh–Hadamard kernel', () => {
   test('runs in this Node (SIMD is part of every Node ≥ 16 and current browsers)', () => {
@@ -44,18 +45,11 @@ describe('the WebAssembly SIMD Walsh–Hadamard kernel', () => {
     expect(ws.array[100_002]).toBe(1);
   });
 
-  test('fwht-bytes.ts is the compiled fwht.wat (run `npm run wasm` after editing the .wat)', async () => {
-    const bytes = await compileFwhtWat();
-    expect(FWHT_WASM_BASE64).toBe(Buffer.from(bytes).toString('base64'));
-    const file = fs.readFileSync(path.join(__dirname, '../../../src/linalg/wasm/fwht-bytes.ts'), 'utf8');
+  test('kernels-bytes.ts is the compiled kernels.wat (run `npm run wasm` after editing the .wat)', async () => {
+    const bytes = await compileKernelsWat();
+    expect(KERNELS_WASM_BASE64).toBe(Buffer.from(bytes).toString('base64'));
+    const file = fs.readFileSync(path.join(__dirname, '../../../src/linalg/wasm/kernels-bytes.ts'), 'utf8');
     expect(file).toBe(bytesModule(bytes));
   });
 });
 
-/** Same float32 bits (NaN-safe, and −0 ≠ +0). */
-function equalBits(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  const [x, y] = [new Uint32Array(a.buffer, a.byteOffset, a.length), new Uint32Array(b.buffer, b.byteOffset, b.length)];
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}

@@ -1,0 +1,101 @@
+import { fwht } from '../linalg/fwht';
+import { addInto, scatterSigned } from '../linalg/permute';
+import { arenaSize, FwhtKernel, KernelArena, Placed, simdTransform } from '../linalg/wasm/kernels';
+
+/** Floats per staged piece of an input or output streamed through the kernel arena (64 kB). */
+export const CHUNK = 1 << 14;
+/** Up to this D the arena also holds a D-float output array, so the lift's scatter runs in WebAssembly too. */
+export const OUT_IN_ARENA_MAX = 1 << 22;
+
+/**
+ * The typed-array engine of an SRHT basis: its signed permutations, the work array u and the passes
+ * over them. With the SIMD kernels (where WebAssembly SIMD runs) they live in one kernel arena, and
+ * inputs and outputs stream through 64 kB staging arrays; otherwise they are JavaScript arrays and
+ * the same passes run as JavaScript loops. Both give the same bits.
+ *
+ * Memory: 12·D B (permutation, inverse, u), plus 128 kB of staging, plus 4·D B for the output
+ * array when D ≤ 2²² (≤ 16 MB; above that the lift scatters from JavaScript into the caller's array).
+ */
+export class SrhtHost {
+  readonly order: Int32Array;
+  readonly inverse: Int32Array;
+  readonly u: Float32Array;
+  readonly kernel: FwhtKernel;
+  private readonly wasm: {
+    arena: KernelArena;
+    order: Placed<Int32Array>;
+    inverse: Placed<Int32Array>;
+    u: Placed<Float32Array>;
+    stage: Placed<Float32Array>;
+    out: Placed<Float32Array> | null;
+  } | null;
+
+  /**
+   * Takes over `order` and `inverse` (copied into the arena when the kernels run: drop yours).
+   * `outInArena` (default D ≤ 2²²) gives the arena a D-float output array.
+   */
+  constructor(order: Int32Array, inverse: Int32Array, kernel: FwhtKernel | 'auto' = 'auto', outInArena = order.length <= OUT_IN_ARENA_MAX) {
+    const D = order.length;
+    const withOut = outInArena;
+    const arena =
+      kernel === 'js' ? null : KernelArena.create(arenaSize(4 * D, 4 * D, 4 * D, 4 * CHUNK, withOut ? 4 * D : 0));
+    if (kernel === 'simd' && !arena) throw new Error('SrhtHost: the WebAssembly SIMD kernels cannot run here.');
+    if (arena) {
+      const w = {
+        arena,
+        order: arena.i32(D),
+        inverse: arena.i32(D),
+        u: arena.f32(D),
+        stage: arena.f32(Math.min(D, CHUNK)),
+        out: withOut ? arena.f32(D) : null,
+      };
+      w.order.array.set(order);
+      w.inverse.array.set(inverse);
+      this.wasm = w;
+      [this.order, this.inverse, this.u, this.kernel] = [w.order.array, w.inverse.array, w.u.array, 'simd'];
+    } else {
+      this.wasm = null;
+      [this.order, this.inverse, this.u, this.kernel] = [order, inverse, new Float32Array(D), 'js'];
+    }
+  }
+
+  /** u[|inverse[i]|] = sign_i·x[i] for every coordinate i (x: length D, read only). */
+  scatterIn(x: Float32Array): void {
+    const w = this.wasm;
+    if (!w) return scatterSigned(x, this.inverse, this.u);
+    for (let i = 0; i < x.length; i += CHUNK) {
+      const n = Math.min(CHUNK, x.length - i);
+      w.stage.array.set(x.subarray(i, i + n));
+      w.arena.k.scatterSigned(w.stage.ptr, w.inverse.ptr + 4 * i, w.u.ptr, n);
+    }
+  }
+
+  /** H·u[offset, offset + n) in place. */
+  transform(offset: number, n: number): void {
+    if (this.wasm) simdTransform(this.wasm.arena, this.u, this.wasm.u.ptr, offset, n);
+    else fwht(this.u, offset, n);
+  }
+
+  /** out[|order[k]|] = sign_k·u[k] for every position k, then out += base (float32 sums). */
+  scatterOut(out: Float32Array, base?: Float32Array): void {
+    const w = this.wasm;
+    if (w?.out) {
+      w.arena.k.scatterSigned(w.u.ptr, w.order.ptr, w.out.ptr, out.length);
+      if (base) this.addStaged(w.out.ptr, base);
+      out.set(w.out.array);
+      return;
+    }
+    scatterSigned(this.u, this.order, out);
+    if (base) addInto(out, base);
+  }
+
+  /** arena[ptr + 4i] += base[i] for every i, base streamed through the staging array. */
+  private addStaged(ptr: number, base: Float32Array): void {
+    const w = this.wasm as NonNullable<SrhtHost['wasm']>;
+    for (let i = 0; i < base.length; i += CHUNK) {
+      const n = Math.min(CHUNK, base.length - i);
+      w.stage.array.set(base.subarray(i, i + n));
+      w.arena.k.addInto(ptr + 4 * i, w.stage.ptr, n);
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import { fwht } from '../fwht';
+import { KERNELS_WASM_BASE64 } from './kernels-bytes';
+
+/** The exports of kernels.wat (addresses are byte offsets into the instance's memory). */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  fwht(p: number, n: number): void;
+  scatterSigned(src: number, to: number, dst: number, n: number): void;
+  addInto(out: number, base: number, n: number): void;
+  hashedProject(col: number, w: number, x: number, c: number, n: number): void;
+  hashedLift(col: number, w: number, z: number, base: number, withBase: number, out: number, n: number): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled module, or null where WebAssembly or its SIMD extension is missing. */
+function kernelModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    compiled = null;
+    try {
+      if (typeof WebAssembly === 'object') {
+        const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
+        if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes); // ≈ 1 kB: synchronous compile is allowed everywhere
+      }
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** True when this runtime can run the SIMD kernels (Node ≥ 16, current browsers). */
+export function simdAvailable(): boolean {
+  return kernelModule() !== null;
+}
+
+const PAGE = 65536;
+let arenaBytes = 0;
+const released =
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<number>((bytes) => (arenaBytes -= bytes)) : null;
+
+/**
+ * Bytes of WebAssembly memory held by live kernel arenas (freed when an arena is garbage-collected).
+ * process.memoryUsage() does not count WebAssembly memories: benchmarks add this.
+ */
+export function simdWorkspaceBytes(): number {
+  return arenaBytes;
+}
+
+/** A typed array in an arena and its byte address there. */
+export interface Placed<T> {
+  ptr: number;
+  array: T;
+}
+
+/**
+ * One instance of the kernels with its own memory, sized once for everything it will hold (so the
+ * views handed out never go stale), and a bump allocator over it (16-byte aligned).
+ */
+export class KernelArena {
+  readonly k: KernelExports;
+  private used = 0;
+
+  private constructor(k: KernelExports, private readonly capacity: number) {
+    this.k = k;
+  }
+
+  /** An arena of at least `bytes` bytes, or null where the kernels cannot run or the memory cannot grow that far. */
+  static create(bytes: number): KernelArena | null {
+    const mod = kernelModule();
+    if (!mod) return null;
+    const k = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
+    const pages = Math.max(1, Math.ceil(bytes / PAGE));
+    try {
+      if (pages > 1) k.memory.grow(pages - 1);
+    } catch {
+      return null; // past the engine's limit (4 GiB for wasm32): the caller uses JavaScript arrays
+    }
+    const arena = new KernelArena(k, k.memory.buffer.byteLength);
+    arenaBytes += arena.capacity;
+    released?.register(arena, arena.capacity);
+    return arena;
+  }
+
+  private place(bytes: number): number {
+    const ptr = this.used;
+    this.used += Math.ceil(bytes / 16) * 16;
+    if (this.used > this.capacity) throw new Error(`KernelArena: ${this.used} bytes asked of ${this.capacity}.`);
+    return ptr;
+  }
+
+  f32(length: number): Placed<Float32Array> {
+    const ptr = this.place(length * 4);
+    return { ptr, array: new Float32Array(this.k.memory.buffer, ptr, length) };
+  }
+
+  i32(length: number): Placed<Int32Array> {
+    const ptr = this.place(length * 4);
+    return { ptr, array: new Int32Array(this.k.memory.buffer, ptr, length) };
+  }
+
+  f64(length: number): Placed<Float64Array> {
+    const ptr = this.place(length * 8);
+    return { ptr, array: new Float64Array(this.k.memory.buffer, ptr, length) };
+  }
+}
+
+/** Bytes an arena needs for arrays of these byte sizes (each rounded up to 16). */
+export function arenaSize(...bytes: number[]): number {
+  return bytes.reduce((s, b) => s + Math.ceil(b / 16) * 16, 0);
+}
+
+/** Which implementation runs: the WebAssembly SIMD kernels, or the JavaScript loops. */
+export type FwhtKernel = 'simd' | 'js';
+
+/**
+ * A float32 work array of fixed length and the in-place Walsh–Hadamard transform of its power-of-two
+ * segments; with the SIMD kernel the array lives in a kernel arena. Both give bit-identical results.
+ */
+export interface FwhtWorkspace {
+  readonly array: Float32Array;
+  readonly kernel: FwhtKernel;
+  /** H·array[offset, offset + n) in place; n a power of two. */
+  transform(offset: number, n: number): void;
+}
+
+/** A workspace of `length` floats: 'auto' (default) takes SIMD where it runs; 'simd' throws elsewhere. */
+export function fwhtWorkspace(length: number, kernel: FwhtKernel | 'auto' = 'auto'): FwhtWorkspace {
+  const arena = kernel === 'js' ? null : KernelArena.create(arenaSize(length * 4));
+  if (kernel === 'simd' && !arena) throw new Error('fwhtWorkspace: the WebAssembly SIMD kernels cannot run here.');
+  if (arena) {
+    const { ptr, array } = arena.f32(length);
+    return { array, kernel: 'simd', transform: (offset, n) => simdTransform(arena, array, ptr, offset, n) };
+  }
+  const array = new Float32Array(length);
+  return { array, kernel: 'js', transform: (offset, n) => fwht(array, offset, n) };
+}
+
+/** The SIMD transform of array[offset, offset + n) (array at byte address ptr); n < 4 in JavaScript. */
+export function simdTransform(arena: KernelArena, array: Float32Array, ptr: number, offset: number, n: number): void {
+  if (n < 4) fwht(array, offset, n);
+  else arena.k.fwht(ptr + offset * 4, n);
+}
