@@ -31,8 +31,8 @@ export function gaussianArray(n: number, seed: number): Float32Array {
 }
 
 /** A uniformly random permutation of 0 … n−1 (Fisher–Yates, driven by `rng`). */
-export function shuffled(n: number, rng: () => number): Int32Array {
-  const p = new Int32Array(n);
+export function shuffled(n: number, rng: () => number, into: Int32Array = new Int32Array(n)): Int32Array {
+  const p = into;
   for (let i = 0; i < n; i++) p[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));

@@ -21,9 +21,8 @@ export class HashedHost {
     outStage: Placed<Float32Array>;
   } | null;
 
-  /** Takes over `col` and `w` (copied into the arena when the kernels run: drop yours). */
-  constructor(col: Int32Array, w: Float32Array, readonly dim: number, kernel: FwhtKernel | 'auto' = 'auto') {
-    const D = col.length;
+  /** Empty col and w for D coordinates and d = dim columns, to be filled by the caller. */
+  constructor(D: number, readonly dim: number, kernel: FwhtKernel | 'auto' = 'auto') {
     const chunk = Math.min(D, CHUNK);
     const arena = kernel === 'js' ? null : KernelArena.create(arenaSize(4 * D, 4 * D, 8 * dim, 4 * dim, 4 * chunk, 4 * chunk));
     if (kernel === 'simd' && !arena) throw new Error('HashedHost: the WebAssembly SIMD kernels cannot run here.');
@@ -37,13 +36,11 @@ export class HashedHost {
         inStage: arena.f32(chunk),
         outStage: arena.f32(chunk),
       };
-      a.col.array.set(col);
-      a.w.array.set(w);
       this.wasm = a;
       [this.col, this.w, this.kernel] = [a.col.array, a.w.array, 'simd'];
     } else {
       this.wasm = null;
-      [this.col, this.w, this.kernel] = [col, w, 'js'];
+      [this.col, this.w, this.kernel] = [new Int32Array(D), new Float32Array(D), 'js'];
     }
   }
 

@@ -40,7 +40,9 @@ export class HashedBasis extends OperatorBasis {
   constructor(D: number, d: number, seed: number, impl: OperatorImpl = 'auto') {
     super('hashedBasis', D, d, seed, impl);
     this.rows = Math.ceil(D / d);
-    [this.col, this.w] = columnsAndWeights(D, d, seed);
+    // The typed-array engine now unless the tf path is certain: col and w are written into it.
+    this.host = this.useTf() ? null : new HashedHost(D, d);
+    [this.col, this.w] = columnsAndWeights(D, d, seed, this.host ?? undefined);
   }
 
   get isDisposed(): boolean {
@@ -61,11 +63,13 @@ export class HashedBasis extends OperatorBasis {
     this.engine().liftInto(z, out, base);
   }
 
-  /** The typed-array engine, made on the first typed-array call; it takes over col and w. */
+  /** The typed-array engine (made here if the basis was built for the tf path and is now used on cpu/wasm). */
   private engine(): HashedHost {
     if (!this.host) {
-      this.host = new HashedHost(this.col as Int32Array, this.w as Float32Array, this.dim);
-      [this.col, this.w] = [this.host.col, this.host.w]; // the arena's copies: the JS ones are dropped
+      const host = new HashedHost(this.ambientDim, this.dim);
+      host.col.set(this.col as Int32Array);
+      host.w.set(this.w as Float32Array);
+      [this.host, this.col, this.w] = [host, host.col, host.w]; // the JS copies are dropped
     }
     return this.host;
   }
@@ -112,11 +116,14 @@ export class HashedBasis extends OperatorBasis {
 }
 
 /** col(i) and w_i for every coordinate (the layout without the permutation arrays). */
-function columnsAndWeights(D: number, d: number, seed: number): [Int32Array, Float32Array] {
+/** col(i) and w_i for every coordinate (the layout without the permutation arrays), into `into` if given. */
+function columnsAndWeights(D: number, d: number, seed: number, into?: { col: Int32Array; w: Float32Array }): [Int32Array, Float32Array] {
   const { order, weights } = hashedLayout(D, d, seed);
-  const col = new Int32Array(D);
+  const col = into?.col ?? new Int32Array(D);
   order.forEach((i, k) => (col[i] = k % d));
-  return [col, weights];
+  if (!into) return [col, weights];
+  into.w.set(weights);
+  return [col, into.w];
 }
 
 function layoutTensors(D: number, d: number, seed: number) {

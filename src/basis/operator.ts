@@ -33,7 +33,7 @@ export abstract class OperatorBasis implements Basis {
 
   /** 'tf' when asked, or on 'auto' with a GPU backend (where a download would stall the pipeline). */
   protected useTf(): boolean {
-    return this.impl === 'tf' || (this.impl === 'auto' && ['webgl', 'webgpu'].includes(tf.getBackend()));
+    return this.impl === 'tf' || (this.impl === 'auto' && ['webgl', 'webgpu'].includes(currentBackend()));
   }
 
   project(v: tf.Tensor1D): tf.Tensor1D {
@@ -99,4 +99,13 @@ export abstract class OperatorBasis implements Basis {
 
   abstract materialize(): tf.Tensor2D;
   abstract dispose(): void;
+}
+
+/** The active backend's name, or '' where none can be initialized yet. */
+function currentBackend(): string {
+  try {
+    return tf.getBackend() ?? '';
+  } catch {
+    return '';
+  }
 }

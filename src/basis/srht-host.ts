@@ -31,14 +31,12 @@ export class SrhtHost {
   } | null;
 
   /**
-   * Takes over `order` and `inverse` (copied into the arena when the kernels run: drop yours).
-   * `outInArena` (default D ≤ 2²²) gives the arena a D-float output array.
+   * Empty arrays for a basis of dimension D, to be filled by the caller (order and inverse; u is
+   * the work array). `outInArena` (default D ≤ 2²²) gives the arena a D-float output array.
    */
-  constructor(order: Int32Array, inverse: Int32Array, kernel: FwhtKernel | 'auto' = 'auto', outInArena = order.length <= OUT_IN_ARENA_MAX) {
-    const D = order.length;
-    const withOut = outInArena;
+  constructor(D: number, kernel: FwhtKernel | 'auto' = 'auto', outInArena = D <= OUT_IN_ARENA_MAX) {
     const arena =
-      kernel === 'js' ? null : KernelArena.create(arenaSize(4 * D, 4 * D, 4 * D, 4 * CHUNK, withOut ? 4 * D : 0));
+      kernel === 'js' ? null : KernelArena.create(arenaSize(4 * D, 4 * D, 4 * D, 4 * CHUNK, outInArena ? 4 * D : 0));
     if (kernel === 'simd' && !arena) throw new Error('SrhtHost: the WebAssembly SIMD kernels cannot run here.');
     if (arena) {
       const w = {
@@ -47,15 +45,13 @@ export class SrhtHost {
         inverse: arena.i32(D),
         u: arena.f32(D),
         stage: arena.f32(Math.min(D, CHUNK)),
-        out: withOut ? arena.f32(D) : null,
+        out: outInArena ? arena.f32(D) : null,
       };
-      w.order.array.set(order);
-      w.inverse.array.set(inverse);
       this.wasm = w;
       [this.order, this.inverse, this.u, this.kernel] = [w.order.array, w.inverse.array, w.u.array, 'simd'];
     } else {
       this.wasm = null;
-      [this.order, this.inverse, this.u, this.kernel] = [order, inverse, new Float32Array(D), 'js'];
+      [this.order, this.inverse, this.u, this.kernel] = [new Int32Array(D), new Int32Array(D), new Float32Array(D), 'js'];
     }
   }
 

@@ -53,10 +53,13 @@ export class SrhtBasis extends OperatorBasis {
   constructor(D: number, d: number, opts: SrhtBasisOptions = {}) {
     super('srhtBasis', D, d, opts.seed ?? 0, opts.impl ?? 'auto');
     const rng = seedrandom.alea(`srht:${this.seed}`);
-    const order = shuffled(D, rng);
+    // The typed-array engine now unless the tf path is certain, so the permutations are built in
+    // place (in WebAssembly memory where the kernels run) rather than built and copied.
+    this.host = this.useTf() ? null : new SrhtHost(D);
+    const order = shuffled(D, rng, this.host?.order);
     this.blocks = splitBlocks(D, d, rng);
     for (let k = 0; k < D; k++) if (rng() < 0.5) order[k] = ~order[k];
-    const inverse = new Int32Array(D);
+    const inverse = this.host?.inverse ?? new Int32Array(D);
     for (let k = 0; k < D; k++) {
       const i = order[k];
       if (i < 0) inverse[~i] = ~k;
@@ -70,11 +73,13 @@ export class SrhtBasis extends OperatorBasis {
     return this.order === null;
   }
 
-  /** The typed-array engine, made on the first typed-array call; it takes over the permutations. */
+  /** The typed-array engine (made here if the basis was built for the tf path and is now used on cpu/wasm). */
   private engine(): SrhtHost {
     if (!this.host) {
-      this.host = new SrhtHost(this.order as Int32Array, this.inverse as Int32Array);
-      [this.order, this.inverse] = [this.host.order, this.host.inverse]; // the arena's copies: the JS ones are dropped
+      const host = new SrhtHost(this.ambientDim);
+      host.order.set(this.order as Int32Array);
+      host.inverse.set(this.inverse as Int32Array);
+      [this.host, this.order, this.inverse] = [host, host.order, host.inverse]; // the JS copies are dropped
     }
     return this.host;
   }

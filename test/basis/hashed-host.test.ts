@@ -13,8 +13,12 @@ describe('HashedHost: the SIMD kernels and the JavaScript loops', () => {
     const { order, weights } = hashedLayout(D, d, D);
     const col = new Int32Array(D);
     order.forEach((i, k) => (col[i] = k % d));
-    const js = new HashedHost(col.slice(), weights.slice(), d, 'js');
-    const simd = new HashedHost(col.slice(), weights.slice(), d, 'simd');
+    const js = new HashedHost(D, d, 'js');
+    const simd = new HashedHost(D, d, 'simd');
+    for (const h of [js, simd]) {
+      h.col.set(col);
+      h.w.set(weights);
+    }
     expect([js.kernel, simd.kernel]).toEqual(['js', 'simd']);
     const x = uniformArray(D, 1);
     const z = uniformArray(d, 2);
