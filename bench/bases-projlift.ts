@@ -4,6 +4,7 @@
  * Part `projlift` of bench/bases.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdWorkspaceBytes } from '../src/linalg/wasm/kernels';
 import '@tensorflow/tfjs-backend-wasm';
 import { Basis, blockBasis, DenseBasis, hashedBasis, srhtBasis, trajectoryBasis } from '../src';
 import { ms, printTable, timeOnce, uniformFloat32 } from './common';
@@ -52,7 +53,7 @@ function cases(q: (D: number, d: number) => Float32Array): Case[] {
   for (const d of [750, 10_000]) {
     out.push({ basis: 'hashed', options: '', D: D_MLP, d, jsBytes: 0, build: () => hashedBasis(D_MLP, d, { seed: 1 }) });
     for (const impl of ['js', 'tf'] as const) {
-      out.push({ basis: 'srht', options: `impl '${impl}'`, D: D_MLP, d, jsBytes: 8 * D_MLP, build: () => srhtBasis(D_MLP, d, { seed: 1, impl }) });
+      out.push({ basis: 'srht', options: `impl '${impl}'`, D: D_MLP, d, jsBytes: impl === 'tf' ? 8 * D_MLP : 0, build: () => srhtBasis(D_MLP, d, { seed: 1, impl }) });
     }
     out.push({
       basis: 'block',
@@ -85,6 +86,7 @@ interface Measured {
   first: number;
   runs: number;
   tfBytes: number;
+  arenaBytes: number;
   note: string;
 }
 
@@ -105,8 +107,10 @@ export async function benchProjLift(): Promise<void> {
       const g = tf.tensor1d(uniformFloat32(c.D, 3));
       const z = tf.tensor1d(uniformFloat32(c.d, 4));
       const before = tf.memory().numBytes;
+      const arenaBefore = simdWorkspaceBytes();
       let basis: Basis | null = null;
       const build = timeOnce(() => (basis = c.build()));
+      const arenaBytes = simdWorkspaceBytes() - arenaBefore;
       const b = basis as unknown as Basis;
       const both = timeTensorOp(() => b.lift(b.project(g)));
       const skip = both.note !== undefined;
@@ -115,7 +119,7 @@ export async function benchProjLift(): Promise<void> {
       const tfBytes = tf.memory().numBytes - before;
       b.dispose();
       tf.dispose([g, z]);
-      const m: Measured = { c, backend, build, project: project.median, lift: lift.median, both: both.median, first: both.first, runs: both.runs, tfBytes, note: both.note ?? '' };
+      const m: Measured = { c, backend, build, project: project.median, lift: lift.median, both: both.median, first: both.first, runs: both.runs, tfBytes, arenaBytes, note: both.note ?? '' };
       results.push(m);
       console.log(`  ${backend} ${c.basis} ${c.options} ${c.D}×${c.d}: project+lift ${ms(m.both)} ms (first ${ms(m.first)} ms), build ${ms(build)} ms`);
     }
@@ -124,17 +128,17 @@ export async function benchProjLift(): Promise<void> {
   matrices.clear();
 
   printTable(
-    ['basis', 'options', 'D×d', 'backend', 'build ms', 'project ms', 'lift ms', 'project+lift ms', 'first p+l ms', 'runs', 'tf MB held', 'JS MB held', 'note'],
+    ['basis', 'options', 'D×d', 'backend', 'build ms', 'project ms', 'lift ms', 'project+lift ms', 'first p+l ms', 'runs', 'tf MB held', 'JS MB held', 'kernel arena MB', 'note'],
     results.map((r) => [
       r.c.basis, r.c.options, `${r.c.D}×${r.c.d}`, r.backend, ms(r.build), ms(r.project), ms(r.lift), ms(r.both), ms(r.first),
-      String(r.runs), mb(r.tfBytes), mb(r.c.jsBytes), r.note,
+      String(r.runs), mb(r.tfBytes), mb(r.c.jsBytes), mb(r.arenaBytes), r.note,
     ]),
   );
   console.log('project = Qᵀg, lift = Q·c, project+lift = Q·(Qᵀg), each followed by dataSync of the result; medians.');
   console.log('Dense bases wrap a D×d matrix already in memory (an exactly orthonormal hashed pattern written as a');
   console.log('dense array, untimed): "build" is the upload (+ transpose for layout \'both\'), not a QR. Dense 199210×10000');
   console.log('(8 GB float32, 16 GB with layout \'both\') is not measured: beyond the wasm heap, ≈ 10 s per host product.');
-  console.log('tf MB held = tf.memory().numBytes kept by the basis after the timed calls; JS MB = typed arrays it holds.\n');
+  console.log('tf MB held = tf.memory().numBytes kept by the basis after the timed calls; JS MB = typed arrays it holds;\nkernel arena MB = WebAssembly memory of its SIMD kernels (made at build: state, work array, staging).\n');
 
   await compareNumpy();
 }
