@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { copyFloat32 } from './backends/host-arrays';
 import {
   DimensionMismatchError,
   DisposedError,
@@ -124,12 +125,12 @@ export class ParameterLayout {
     tf.tidy(() => this.split(theta).forEach((p, i) => this.variables[i].assign(p)));
   }
 
-  /** Writes θ, given on the host, back into the variables (one upload per variable). */
+  /** Writes θ, given on the host, back into the variables (one copy per variable: the caller may reuse theta). */
   assignFlat(theta: Float32Array): void {
     let offset = 0;
     tf.tidy(() =>
       this.variables.forEach((v, i) => {
-        v.assign(tf.tensor(theta.subarray(offset, offset + this.sizes[i]), this.shapes[i]));
+        v.assign(copyFloat32(theta.subarray(offset, offset + this.sizes[i]), this.shapes[i] as number[]));
         offset += this.sizes[i];
       }),
     );

@@ -49,3 +49,18 @@ export function writeFloat32(n: number, fill: (out: Float32Array) => void): tf.T
   fill(out);
   return tf.tensor1d(out);
 }
+
+/**
+ * A new float32 tensor of this shape holding a copy of `values`, never a view of them (the cpu
+ * backend would otherwise keep the array itself, so a caller reusing it would change the tensor).
+ * On wasm the copy goes straight into the heap (no JavaScript temporary).
+ */
+export function copyFloat32(values: Float32Array, shape: number[]): tf.Tensor {
+  const wasm = tf.getBackend() === 'wasm' ? wasmBackendOf() : null;
+  if (wasm) {
+    const info = wasm.makeOutput(shape, 'float32');
+    wasm.typedArrayFromHeap(info).set(values);
+    return tf.engine().makeTensorFromTensorInfo(info);
+  }
+  return tf.tensor(values.slice(), shape, 'float32');
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFloat32, writeFloat32 } from '../../src/backends/host-arrays';
+import { copyFloat32, readFloat32, writeFloat32 } from '../../src/backends/host-arrays';
 import { BACKENDS, uniformArray, useBackend } from '../helpers';
 
 describe.each(BACKENDS)('host arrays on %s', (backend) => {
@@ -38,6 +38,17 @@ describe.each(BACKENDS)('host arrays on %s', (backend) => {
     ).toThrow('boom');
     expect(tf.memory().numTensors).toBe(start.numTensors);
     expect(tf.memory().numBytes).toBe(start.numBytes);
+  });
+
+  test('copyFloat32 copies: changing the source afterwards leaves the tensor alone', () => {
+    const start = tf.memory().numTensors;
+    const src = Float32Array.from([1, 2, 3, 4, 5, 6]);
+    const t = copyFloat32(src.subarray(0, 4), [2, 2]);
+    src.fill(9);
+    expect(t.shape).toEqual([2, 2]);
+    expect(Array.from(t.dataSync())).toEqual([1, 2, 3, 4]);
+    t.dispose();
+    expect(tf.memory().numTensors).toBe(start);
   });
 
   test('tensors written inside tf.tidy are tracked by it', () => {
