@@ -1,5 +1,4 @@
-import { arenaSize, FwhtKernel, KernelArena, Placed } from '../linalg/wasm/kernels';
-import { CHUNK } from './srht-host';
+import { arenaSize, CHUNK, KernelKind, KernelArena, Placed } from '../linalg/wasm/kernels';
 
 /**
  * The typed-array engine of a hashed basis: col (the column of each coordinate) and w (its weight
@@ -10,7 +9,7 @@ import { CHUNK } from './srht-host';
 export class HashedHost {
   readonly col: Int32Array;
   readonly w: Float32Array;
-  readonly kernel: FwhtKernel;
+  readonly kernel: KernelKind;
   private readonly wasm: {
     arena: KernelArena;
     col: Placed<Int32Array>;
@@ -22,7 +21,7 @@ export class HashedHost {
   } | null;
 
   /** Empty col and w for D coordinates and d = dim columns, to be filled by the caller. */
-  constructor(D: number, readonly dim: number, kernel: FwhtKernel | 'auto' = 'auto') {
+  constructor(D: number, readonly dim: number, kernel: KernelKind | 'auto' = 'auto') {
     const chunk = Math.min(D, CHUNK);
     const arena = kernel === 'js' ? null : KernelArena.create(arenaSize(4 * D, 4 * D, 8 * dim, 4 * dim, 4 * chunk, 4 * chunk));
     if (kernel === 'simd' && !arena) throw new Error('HashedHost: the WebAssembly SIMD kernels cannot run here.');

@@ -5,7 +5,7 @@ import { rememberSpec } from './spec';
 import { checkAlive } from './basis';
 import { OperatorBasis, OperatorImpl } from './operator';
 import { HashedHost } from './hashed-host';
-import { FwhtKernel } from '../linalg/wasm/kernels';
+import { KernelKind } from '../linalg/wasm/kernels';
 
 /** Options of {@link hashedBasis}. */
 export interface HashedBasisOptions {
@@ -75,7 +75,7 @@ export class HashedBasis extends OperatorBasis {
   }
 
   /** Which kernels the typed-array path runs: 'simd' (WebAssembly) or 'js'. */
-  get kernel(): FwhtKernel {
+  get kernel(): KernelKind {
     return this.engine().kernel;
   }
 

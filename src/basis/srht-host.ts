@@ -1,9 +1,7 @@
 import { fwht } from '../linalg/fwht';
 import { addInto, scatterSigned } from '../linalg/permute';
-import { arenaSize, FwhtKernel, KernelArena, Placed, simdTransform } from '../linalg/wasm/kernels';
+import { arenaSize, CHUNK, KernelKind, KernelArena, Placed, simdTransform } from '../linalg/wasm/kernels';
 
-/** Floats per staged piece of an input or output streamed through the kernel arena (64 kB). */
-export const CHUNK = 1 << 14;
 /** Up to this D the arena also holds a D-float output array, so the lift's scatter runs in WebAssembly too. */
 export const OUT_IN_ARENA_MAX = 1 << 22;
 
@@ -20,7 +18,7 @@ export class SrhtHost {
   readonly order: Int32Array;
   readonly inverse: Int32Array;
   readonly u: Float32Array;
-  readonly kernel: FwhtKernel;
+  readonly kernel: KernelKind;
   private readonly wasm: {
     arena: KernelArena;
     order: Placed<Int32Array>;
@@ -34,7 +32,7 @@ export class SrhtHost {
    * Empty arrays for a basis of dimension D, to be filled by the caller (order and inverse; u is
    * the work array). `outInArena` (default D ≤ 2²²) gives the arena a D-float output array.
    */
-  constructor(D: number, kernel: FwhtKernel | 'auto' = 'auto', outInArena = D <= OUT_IN_ARENA_MAX) {
+  constructor(D: number, kernel: KernelKind | 'auto' = 'auto', outInArena = D <= OUT_IN_ARENA_MAX) {
     const arena =
       kernel === 'js' ? null : KernelArena.create(arenaSize(4 * D, 4 * D, 4 * D, 4 * CHUNK, outInArena ? 4 * D : 0));
     if (kernel === 'simd' && !arena) throw new Error('SrhtHost: the WebAssembly SIMD kernels cannot run here.');

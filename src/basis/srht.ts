@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
-import { FwhtKernel } from '../linalg/wasm/kernels';
+import { KernelKind } from '../linalg/wasm/kernels';
 import { SrhtHost } from './srht-host';
 import { shuffled } from '../random';
 import { rememberSpec } from './spec';
@@ -85,7 +85,7 @@ export class SrhtBasis extends OperatorBasis {
   }
 
   /** Which kernels the typed-array path runs: 'simd' (WebAssembly) or 'js'. */
-  get kernel(): FwhtKernel {
+  get kernel(): KernelKind {
     return this.engine().kernel;
   }
 

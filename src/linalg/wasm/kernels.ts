@@ -35,6 +35,9 @@ export function simdAvailable(): boolean {
 }
 
 const PAGE = 65536;
+
+/** Floats per staged piece of a vector streamed through a kernel arena (64 kB). */
+export const CHUNK = 1 << 14;
 let arenaBytes = 0;
 const released =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<number>((bytes) => (arenaBytes -= bytes)) : null;
@@ -111,7 +114,7 @@ export function arenaSize(...bytes: number[]): number {
 }
 
 /** Which implementation runs: the WebAssembly SIMD kernels, or the JavaScript loops. */
-export type FwhtKernel = 'simd' | 'js';
+export type KernelKind = 'simd' | 'js';
 
 /**
  * A float32 work array of fixed length and the in-place Walsh–Hadamard transform of its power-of-two
@@ -119,13 +122,13 @@ export type FwhtKernel = 'simd' | 'js';
  */
 export interface FwhtWorkspace {
   readonly array: Float32Array;
-  readonly kernel: FwhtKernel;
+  readonly kernel: KernelKind;
   /** H·array[offset, offset + n) in place; n a power of two. */
   transform(offset: number, n: number): void;
 }
 
 /** A workspace of `length` floats: 'auto' (default) takes SIMD where it runs; 'simd' throws elsewhere. */
-export function fwhtWorkspace(length: number, kernel: FwhtKernel | 'auto' = 'auto'): FwhtWorkspace {
+export function fwhtWorkspace(length: number, kernel: KernelKind | 'auto' = 'auto'): FwhtWorkspace {
   const arena = kernel === 'js' ? null : KernelArena.create(arenaSize(length * 4));
   if (kernel === 'simd' && !arena) throw new Error('fwhtWorkspace: the WebAssembly SIMD kernels cannot run here.');
   if (arena) {
