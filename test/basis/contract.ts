@@ -68,7 +68,10 @@ export function checkBasisContract(make: () => Basis, D: number, d: number): voi
     const out = new Float32Array(D).fill(Number.NaN);
     expect(host.lift(cArr, base, out)).toBe(out);
     expect(Array.from(out)).toEqual(Array.from(viaTensors));
-    expect(() => host.lift(cArr, base, new Float32Array(D + 1))).toThrow(DimensionMismatchError);
+    const wrongOut = new Float32Array(D + 1).fill(7);
+    expect(() => host.lift(cArr, base, wrongOut)).toThrow(DimensionMismatchError);
+    expect(() => host.lift(cArr, base, wrongOut)).toThrow(`out must have length D = ${D}, got ${D + 1}`);
+    expect(wrongOut.every((x) => x === 7)).toBe(true); // rejected before anything was written
   }
 
   const wrong = tf.zeros([D + 1]) as tf.Tensor1D;
