@@ -12,8 +12,8 @@ export interface HashedBasisOptions {
   /** Seed of the assignment and the signs (any integer). Default 0. */
   seed?: number;
   /**
-   * 'js': loops over typed arrays (one sequential pass over θ; fastest on cpu and wasm; reads the
-   * vector from the device). 'tf': gather/tile tf ops (no download: the path for webgl/webgpu).
+   * 'js': one sequential pass over θ in a WebAssembly kernel (JavaScript loops with the same bits
+   * where it cannot run); fastest on cpu and wasm, where it reads the vector in place. 'tf': gather/tile tf ops (no download: the path for webgl/webgpu).
    * 'auto' (default): 'tf' on webgl/webgpu, else 'js'.
    */
   impl?: OperatorImpl;

@@ -12,9 +12,10 @@ export interface SrhtBasisOptions {
   /** Seed of the permutation, the signs and the column subsets (any integer). Default 0. */
   seed?: number;
   /**
-   * 'js': a cache-blocked Walsh–Hadamard transform on typed arrays (fastest on cpu and wasm; reads
-   * the vector from the device). 'tf': the same transform as tf ops (no download: the path for webgl
-   * and webgpu). 'auto' (default): 'tf' on webgl/webgpu, else 'js'.
+   * 'js': typed arrays and the WebAssembly SIMD kernels (JavaScript loops with the same bits where
+   * those cannot run); fastest on cpu and wasm, where it reads the vector in place. 'tf': the same
+   * transform as tf ops, same bits (no download: the path for webgl and webgpu). 'auto' (default):
+   * 'tf' on webgl/webgpu, else 'js'.
    */
   impl?: OperatorImpl;
 }

@@ -127,7 +127,10 @@ export interface FwhtWorkspace {
   transform(offset: number, n: number): void;
 }
 
-/** A workspace of `length` floats: 'auto' (default) takes SIMD where it runs; 'simd' throws elsewhere. */
+/**
+ * A workspace of `length` floats: 'auto' (default) takes SIMD where it runs; 'simd' throws elsewhere.
+ * The transform alone, for benchmarks and tests (the bases use their own arenas: srht-host.ts).
+ */
 export function fwhtWorkspace(length: number, kernel: KernelKind | 'auto' = 'auto'): FwhtWorkspace {
   const arena = kernel === 'js' ? null : KernelArena.create(arenaSize(length * 4));
   if (kernel === 'simd' && !arena) throw new Error('fwhtWorkspace: the WebAssembly SIMD kernels cannot run here.');
