@@ -7,3 +7,4 @@ export { fashionMnist, FASHION_MNIST_CLASSES, FASHION_MNIST_DEFAULT_DIR, FASHION
 export { readIdxFile, isGzip } from './node/read-idx-file';
 export { DataNotFoundError } from './node/data-not-found';
 export type { ImageSetOptions, Split } from './node/image-set';
+export { useWorkerThreads, stopWorkerThreads } from './node/worker-threads';

@@ -150,8 +150,9 @@ export function wrap(
 
 /** Every basis kind, as a seeded factory (D, d, seed): the suites run their matrices over all of them. */
 export const BASES: Array<[string, (D: number, d: number, seed: number) => Basis]> = [
-  ['gaussian', (D, d, seed) => gaussianBasis(D, d, { seed })],
+  ['gaussian', (D, d, seed) => gaussianBasis(D, d, { seed })], // 'kernel' storage on cpu and wasm
   ['gaussian (host storage)', (D, d, seed) => gaussianBasis(D, d, { seed, storage: 'host' })],
+  ['gaussian (tensor storage)', (D, d, seed) => gaussianBasis(D, d, { seed, storage: 'tensor' })],
   ['hashed', (D, d, seed) => hashedBasis(D, d, { seed })],
   ['srht', (D, d, seed) => srhtBasis(D, d, { seed })],
   [

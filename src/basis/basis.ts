@@ -46,6 +46,28 @@ export function hostOperator(basis: Basis): HostOperator | null {
   return typeof b.hostOperator === 'function' ? b.hostOperator() : null;
 }
 
+/**
+ * A {@link HostOperator} over a typed-array project and an in-place lift (out ← base + Q·z, out of
+ * length D with any contents): checks the length of a given `out`, allocates one otherwise.
+ */
+export function makeHostOperator(
+  D: number,
+  project: (x: Float32Array) => Float32Array,
+  liftInto: (z: Float32Array, out: Float32Array, base?: Float32Array) => void,
+): HostOperator {
+  return {
+    project,
+    lift: (z, base, out) => {
+      if (out && out.length !== D) {
+        throw new DimensionMismatchError(`hostOperator().lift: out must have length D = ${D}, got ${out.length}.`);
+      }
+      const into = out ?? new Float32Array(D);
+      liftInto(z, into, base);
+      return into;
+    },
+  };
+}
+
 /** Throws unless `D` and `d` describe a subspace that can exist: integers with 1 ≤ d ≤ D. */
 export function checkDims(where: string, D: number, d: number): void {
   if (!Number.isInteger(D) || D < 1) {

@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readFloat32, writeFloat32 } from '../backends/host-arrays';
 import { DtypeError, InvalidArgumentError } from '../errors';
 import { times, transposedTimes } from '../linalg/matvec';
 import { thinQr, ThinQrOptions } from '../linalg/qr';
+import { DenseKernel } from '../linalg/wasm/dense-kernel';
 import { gaussianArray } from '../random';
-import { adjointPair, Basis, checkAlive, checkDims, checkVector } from './basis';
+import { adjointPair, Basis, checkAlive, checkDims, checkVector, HostOperator, makeHostOperator } from './basis';
+import { currentBackend } from './operator';
 import { rememberSpec } from './spec';
 
 /**
@@ -37,30 +40,35 @@ function thinQrOfTensor(where: string, E: tf.Tensor2D, opts: ThinQrOptions) {
 /** Where a dense basis keeps Q. */
 export interface DenseStorageOptions {
   /**
-   * 'tensor': Q (and Qᵀ, see `layout`) as tensors on the backend. 'host': Q as a float32 typed array
-   * in JavaScript memory, applied with plain loops (reads the vector from the device) — for bases
-   * larger than a backend's memory (the wasm heap holds 4 GB in all). 'auto' (default): 'host' when
-   * the tensors would take more than 1.5 GiB, else 'tensor'.
+   * 'kernel': Q in its own WebAssembly memory, applied by SIMD kernels that stream four rows at once
+   * (and use helper threads after `useWorkerThreads()` from 'tfjs-subspace/node'); vectors are read
+   * from and written to the backend (fastest on cpu and wasm; up to 4 GiB of Q). 'tensor': Q (and Qᵀ,
+   * see `layout`) as tensors on the backend: no download (webgl, webgpu). 'host': Q as a float32
+   * typed array in JavaScript memory, applied with plain loops — for bases past 4 GiB. 'auto'
+   * (default): 'tensor' on a GPU backend, else 'kernel' where it runs and fits, else 'tensor' up to
+   * 1.5 GiB, else 'host'.
    */
-  storage?: 'auto' | 'tensor' | 'host';
+  storage?: 'auto' | 'kernel' | 'tensor' | 'host';
   /**
-   * 'both' (default): keep Qᵀ beside Q so that both products are a row vector times a matrix (the
-   * fast case of the wasm and cpu matMul; Q·c with Q as the left operand is 3–4× slower on wasm),
-   * at twice the memory. 'single': only Q.
+   * For storage 'tensor'. 'both' (default): keep Qᵀ beside Q so that both products are a row vector
+   * times a matrix (the fast case of the wasm and cpu matMul; Q·c with Q as the left operand is
+   * 3–4× slower on wasm), at twice the memory. 'single': only Q.
    */
   layout?: 'both' | 'single';
 }
 
 const HOST_THRESHOLD_BYTES = 1.5 * 2 ** 30;
+const STORAGES = ['auto', 'kernel', 'tensor', 'host'];
 
 /** A basis that stores Q (D×d float32) and applies it with two matrix–vector products. */
 export class DenseBasis implements Basis {
   readonly ambientDim: number;
   readonly dim: number;
-  readonly storage: 'tensor' | 'host';
+  readonly storage: 'kernel' | 'tensor' | 'host';
   private q: tf.Tensor2D | null = null;
   private qT: tf.Tensor2D | null = null;
   private host: Float32Array | null = null;
+  private kernel: DenseKernel | null = null;
   private disposed = false;
 
   /**
@@ -74,16 +82,26 @@ export class DenseBasis implements Basis {
   ) {
     const layout = opts.layout ?? 'both';
     const storage = opts.storage ?? 'auto';
-    if (!['both', 'single'].includes(layout) || !['auto', 'tensor', 'host'].includes(storage)) {
+    if (!['both', 'single'].includes(layout) || !STORAGES.includes(storage)) {
       throw new InvalidArgumentError(
-        `DenseBasis: layout must be 'both' or 'single' and storage 'auto', 'tensor' or 'host'.`,
+        `DenseBasis: layout must be 'both' or 'single' and storage 'auto', 'kernel', 'tensor' or 'host'.`,
       );
     }
     [this.ambientDim, this.dim] = q.shape;
+    const gpu = ['webgl', 'webgpu'].includes(currentBackend());
+    if (storage === 'kernel' || (storage === 'auto' && !gpu)) this.kernel = DenseKernel.create(this.ambientDim, this.dim);
+    if (storage === 'kernel' && !this.kernel) {
+      throw new InvalidArgumentError(
+        `DenseBasis: storage 'kernel' needs WebAssembly SIMD and at most 4 GiB for Q ` +
+          `(${this.ambientDim}×${this.dim}); use storage 'tensor' or 'host'.`,
+      );
+    }
     const bytes = this.ambientDim * this.dim * 4 * (layout === 'both' ? 2 : 1);
-    this.storage = storage === 'host' || (storage === 'auto' && bytes > HOST_THRESHOLD_BYTES) ? 'host' : 'tensor';
-    if (this.storage === 'host') {
-      this.host = q instanceof tf.Tensor ? (q.dataSync() as Float32Array).slice() : q.values;
+    this.storage = this.kernel ? 'kernel' : storage === 'host' || (storage === 'auto' && bytes > HOST_THRESHOLD_BYTES) ? 'host' : 'tensor';
+    if (this.storage !== 'tensor') {
+      const values = q instanceof tf.Tensor ? (q.dataSync() as Float32Array) : q.values;
+      if (this.kernel) this.kernel.setRows(values);
+      else this.host = q instanceof tf.Tensor ? values.slice() : values;
       if (q instanceof tf.Tensor) q.dispose();
       return;
     }
@@ -107,7 +125,7 @@ export class DenseBasis implements Basis {
   project(v: tf.Tensor1D): tf.Tensor1D {
     checkAlive('project', this);
     checkVector('project', v, this.ambientDim, 'the vector to project');
-    if (this.host) return this.hostOps.project(v);
+    if (this.kernel || this.host) return this.hostOps.project(v);
     // A row vector times Q: no transpose flag (slow on wasm), Q read once.
     const q = this.q as tf.Tensor2D;
     return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(v, [1, this.ambientDim]), q), [this.dim]));
@@ -116,7 +134,7 @@ export class DenseBasis implements Basis {
   lift(c: tf.Tensor1D): tf.Tensor1D {
     checkAlive('lift', this);
     checkVector('lift', c, this.dim, 'the coordinates');
-    if (this.host) return this.hostOps.lift(c);
+    if (this.kernel || this.host) return this.hostOps.lift(c);
     const { q, qT } = this;
     return tf.tidy(() =>
       qT
@@ -125,20 +143,43 @@ export class DenseBasis implements Basis {
     );
   }
 
-  // Host storage: plain loops over the typed array.
+  /**
+   * Qᵀx and θ0 + Q·z on typed arrays when Q is in a kernel memory (storage 'kernel'), so that an
+   * optimizer step reads g and writes θ once each; null for the other storages.
+   */
+  hostOperator(): HostOperator | null {
+    const kernel = this.kernel;
+    if (!kernel) return null;
+    checkAlive('hostOperator', this);
+    return makeHostOperator(this.ambientDim, (x) => kernel.project(x), (z, out, base) => kernel.liftInto(z, out, base));
+  }
+
+  // Kernel and host storage: the vector is read in place and Q·c written straight into the output.
   private readonly hostOps = adjointPair(
-    (v) => tf.tensor1d(transposedTimes(this.host as Float32Array, this.ambientDim, this.dim, v.dataSync())),
-    (c) => tf.tensor1d(times(this.host as Float32Array, this.ambientDim, this.dim, c.dataSync())),
+    (v) => {
+      const x = readFloat32(v);
+      return tf.tensor1d(this.kernel ? this.kernel.project(x) : transposedTimes(this.host as Float32Array, this.ambientDim, this.dim, x));
+    },
+    (c) => {
+      const z = c.dataSync() as Float32Array; // d numbers, read before the output is allocated
+      if (this.kernel) {
+        const kernel = this.kernel;
+        return writeFloat32(this.ambientDim, (out) => kernel.liftInto(z, out));
+      }
+      return tf.tensor1d(times(this.host as Float32Array, this.ambientDim, this.dim, z));
+    },
   );
 
   materialize(): tf.Tensor2D {
     checkAlive('materialize', this);
+    if (this.kernel) return tf.tensor2d(this.kernel.getRows(), [this.ambientDim, this.dim]);
     return this.host ? tf.tensor2d(this.host, [this.ambientDim, this.dim]) : tf.clone(this.q as tf.Tensor2D);
   }
 
   dispose(): void {
     tf.dispose([this.q, this.qT].filter((t): t is tf.Tensor2D => t !== null));
-    this.q = this.qT = this.host = null;
+    this.kernel?.dispose();
+    this.q = this.qT = this.host = this.kernel = null;
     this.disposed = true;
   }
 }

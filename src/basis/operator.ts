@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFloat32, writeFloat32 } from '../backends/host-arrays';
-import { DimensionMismatchError, InvalidArgumentError } from '../errors';
-import { adjointPair, Basis, checkAlive, checkDims, checkVector, HostOperator } from './basis';
+import { InvalidArgumentError } from '../errors';
+import { adjointPair, Basis, checkAlive, checkDims, checkVector, HostOperator, makeHostOperator } from './basis';
 
 /** Which implementation a structured basis uses: typed arrays ('js') or tf ops ('tf'). */
 export type OperatorImpl = 'auto' | 'js' | 'tf';
@@ -52,15 +52,7 @@ export abstract class OperatorBasis implements Basis {
   hostOperator(): HostOperator | null {
     if (this.useTf()) return null;
     checkAlive('hostOperator', this);
-    return {
-      project: (x) => this.projectHost(x),
-      lift: (z, base, out) => {
-        if (out && out.length !== this.ambientDim) {
-          throw new DimensionMismatchError(`hostOperator().lift: out must have length D = ${this.ambientDim}, got ${out.length}.`);
-        }
-        return this.liftHost(z, base, out);
-      },
-    };
+    return makeHostOperator(this.ambientDim, (x) => this.projectHost(x), (z, out, base) => this.liftInto(z, out, base));
   }
 
   /** Qᵀx on typed arrays (the 'js' implementation). */
@@ -70,12 +62,6 @@ export abstract class OperatorBasis implements Basis {
   /** Qᵀv and Q·c with tf ops only (the 'tf' implementation: no download). */
   protected abstract projectTf(v: tf.Tensor1D): tf.Tensor1D;
   protected abstract liftTf(c: tf.Tensor1D): tf.Tensor1D;
-
-  protected liftHost(z: Float32Array, base?: Float32Array, out?: Float32Array): Float32Array {
-    const into = out ?? new Float32Array(this.ambientDim);
-    this.liftInto(z, into, base);
-    return into;
-  }
 
   /**
    * Qᵀv and Q·c without checks or gradients. The 'js' path reads v in place and writes Q·c straight
@@ -102,7 +88,7 @@ export abstract class OperatorBasis implements Basis {
 }
 
 /** The active backend's name, or '' where none can be initialized yet. */
-function currentBackend(): string {
+export function currentBackend(): string {
   try {
     return tf.getBackend() ?? '';
   } catch {

@@ -6,6 +6,7 @@ import {
   DisposedError,
   DtypeError,
   gaussianBasis,
+  InvalidArgumentError,
   InvalidDimensionError,
   NonFiniteError,
   orthonormalize,
@@ -90,6 +91,7 @@ describe.each(BACKENDS)('dense bases on %s', (backend) => {
   });
 
   test.each([
+    ['kernel', 'both'],
     ['tensor', 'both'],
     ['tensor', 'single'],
     ['host', 'both'],
@@ -100,20 +102,36 @@ describe.each(BACKENDS)('dense bases on %s', (backend) => {
     b.dispose();
   });
 
-  test('host storage gives the same products as tensor storage, and autodiff goes through it', () => {
-    const start = tf.memory().numTensors;
-    const host = gaussianBasis(300, 7, { seed: 9, storage: 'host' });
-    const dev = gaussianBasis(300, 7, { seed: 9 });
-    const v = tf.tensor1d(uniformArray(300, 5));
-    const [a, b] = [host.project(v), dev.project(v)];
-    expect(maxDiff(a.dataSync(), b.dataSync())).toBeLessThanOrEqual(1e-5);
-    // d/dc Σ (Q·c)_i² = 2QᵀQc = 2c.
-    const g = tf.tidy(() => tf.grad((c: tf.Tensor) => tf.sum(tf.square(host.lift(c as tf.Tensor1D))))(tf.ones([7])));
-    g.dataSync().forEach((x) => expect(x).toBeCloseTo(2, 5));
-    tf.dispose([v, a, b, g]);
-    host.dispose();
-    dev.dispose();
-    expect(tf.memory().numTensors).toBe(start);
+  test.each(['host', 'kernel'] as const)(
+    '%s storage gives the products of tensor storage, and autodiff goes through it',
+    (storage) => {
+      const start = tf.memory().numTensors;
+      const host = gaussianBasis(300, 7, { seed: 9, storage });
+      const dev = gaussianBasis(300, 7, { seed: 9, storage: 'tensor' });
+      const v = tf.tensor1d(uniformArray(300, 5));
+      const c = tf.tensor1d(uniformArray(7, 6));
+      const [a, b] = [host.project(v), dev.project(v)];
+      expect(maxDiff(a.dataSync(), b.dataSync())).toBeLessThanOrEqual(1e-5);
+      const [la, lb] = [host.lift(c), dev.lift(c)];
+      expect(maxDiff(la.dataSync(), lb.dataSync())).toBeLessThanOrEqual(1e-6);
+      // d/dc Σ (Q·c)_i² = 2QᵀQc = 2c.
+      const g = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.square(host.lift(x as tf.Tensor1D))))(tf.ones([7])));
+      g.dataSync().forEach((x) => expect(x).toBeCloseTo(2, 5));
+      tf.dispose([v, c, a, b, la, lb, g]);
+      host.dispose();
+      dev.dispose();
+      expect(tf.memory().numTensors).toBe(start);
+    },
+  );
+
+  test("'auto' storage: the SIMD kernel on cpu and wasm; 'kernel' past 4 GiB is refused with the fix", () => {
+    const b = gaussianBasis(50, 3);
+    expect(b.storage).toBe('kernel');
+    b.dispose();
+    const tooBig = { values: new Float32Array(0), shape: [1 << 20, 1100] as [number, number] };
+    expect(() => new DenseBasis(tooBig, 'dense', { storage: 'kernel' })).toThrow(InvalidArgumentError);
+    expect(() => new DenseBasis(tooBig, 'dense', { storage: 'kernel' })).toThrow(/at most 4 GiB.*use storage 'tensor' or 'host'/);
+    expect(() => new DenseBasis(tooBig, 'dense', { storage: 'fast' as never })).toThrow(/'auto', 'kernel', 'tensor' or 'host'/);
   });
 
   test('DenseBasis reports its kind and sizes', () => {

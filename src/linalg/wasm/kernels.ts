@@ -15,18 +15,22 @@ let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled module, or null where WebAssembly or its SIMD extension is missing. */
 function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    compiled = null;
-    try {
-      if (typeof WebAssembly === 'object') {
-        const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
-        if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes); // ≈ 1 kB: synchronous compile is allowed everywhere
-      }
-    } catch {
-      compiled = null;
-    }
-  }
+  if (compiled === undefined) compiled = compileModule(KERNELS_WASM_BASE64);
   return compiled;
+}
+
+/**
+ * A module from its base64 bytes, or null where WebAssembly or a feature it uses (SIMD, shared
+ * memory) is missing. The modules are ≈ 1 kB: a synchronous compile is allowed everywhere.
+ */
+export function compileModule(base64: string): WebAssembly.Module | null {
+  try {
+    if (typeof WebAssembly !== 'object') return null;
+    const bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+    return WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** True when this runtime can run the SIMD kernels (Node ≥ 16, current browsers). */
@@ -48,6 +52,12 @@ const released =
  */
 export function simdWorkspaceBytes(): number {
   return arenaBytes;
+}
+
+/** Counts `bytes` of WebAssembly memory in {@link simdWorkspaceBytes} until `owner` is garbage-collected. */
+export function trackWorkspace(owner: object, bytes: number): void {
+  arenaBytes += bytes;
+  released?.register(owner, bytes);
 }
 
 /** A typed array in an arena and its byte address there. */
@@ -80,8 +90,7 @@ export class KernelArena {
       return null; // past the engine's limit (4 GiB for wasm32): the caller uses JavaScript arrays
     }
     const arena = new KernelArena(k, k.memory.buffer.byteLength);
-    arenaBytes += arena.capacity;
-    released?.register(arena, arena.capacity);
+    trackWorkspace(arena, arena.capacity);
     return arena;
   }
 

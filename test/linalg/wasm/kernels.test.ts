@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fwht } from '../../../src/linalg/fwht';
 import { fwhtWorkspace, simdAvailable } from '../../../src/linalg/wasm/kernels';
-import { KERNELS_WASM_BASE64 } from '../../../src/linalg/wasm/kernels-bytes';
+import { DENSE_SHARED_WASM_BASE64, DENSE_WASM_BASE64, KERNELS_WASM_BASE64 } from '../../../src/linalg/wasm/kernels-bytes';
 import { bytesModule, compileKernelsWat } from '../../../src/linalg/wasm/compile';
 import { uniformArray } from '../../helpers';
 import { equalBits } from './bits';
@@ -45,11 +45,13 @@ describe('the WebAssembly SIMD Walsh–Hadamard kernel', () => {
     expect(ws.array[100_002]).toBe(1);
   });
 
-  test('kernels-bytes.ts is the compiled kernels.wat (run `npm run wasm` after editing the .wat)', async () => {
-    const bytes = await compileKernelsWat();
-    expect(KERNELS_WASM_BASE64).toBe(Buffer.from(bytes).toString('base64'));
+  test('kernels-bytes.ts is the compiled .wat files (run `npm run wasm` after editing one)', async () => {
+    const modules = await compileKernelsWat();
+    expect(modules).toHaveLength(3);
+    expect(KERNELS_WASM_BASE64).toBe(Buffer.from(modules[0]).toString('base64'));
+    expect(DENSE_WASM_BASE64).toBe(Buffer.from(modules[1]).toString('base64'));
+    expect(DENSE_SHARED_WASM_BASE64).toBe(Buffer.from(modules[2]).toString('base64'));
     const file = fs.readFileSync(path.join(__dirname, '../../../src/linalg/wasm/kernels-bytes.ts'), 'utf8');
-    expect(file).toBe(bytesModule(bytes));
+    expect(file).toBe(bytesModule(modules));
   });
 });
-
