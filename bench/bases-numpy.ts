@@ -11,6 +11,8 @@ import * as readline from 'readline';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Basis, DenseBasis } from '../src';
+import { kernelThreads, KernelThreads, setKernelThreads } from '../src/linalg/wasm/threads';
+import { stopWorkerThreads, useWorkerThreads } from '../src/node';
 import { median, ms, printTable, ratio, timeOnce, uniformFloat32 } from './common';
 import { hashedMatrix, useBackend } from './bases-util';
 
@@ -73,7 +75,7 @@ type Times = { project: number[]; lift: number[]; both: number[] };
 const empty = (): Times => ({ project: [], lift: [], both: [] });
 
 export async function compareNumpy(): Promise<void> {
-  console.log(`## Dense project + lift at ${D}×${d} float32: ours (wasm) vs numpy + OpenBLAS, round-robin\n`);
+  console.log(`## Dense project + lift at ${D}×${d} float32: ours vs numpy + OpenBLAS, round-robin\n`);
   if (!(await useBackend('wasm'))) return;
   const q = hashedMatrix(D, d);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bases-'));
@@ -88,10 +90,20 @@ export async function compareNumpy(): Promise<void> {
   const np = new NumpyServer(proc);
   try {
     const hello = await np.next();
-    const ours: Array<{ label: string; basis: Basis; first: number }> = [];
+    // storage 'kernel' twice: on the calling thread alone, and with one worker_threads helper (the
+    // pool is kept and switched on only for its row, so that the other rows run as users get them).
+    useWorkerThreads(2);
+    const pool = kernelThreads() as KernelThreads;
+    setKernelThreads(null);
+    const kernel = new DenseBasis({ values: q, shape: [D, d] }, 'dense', { storage: 'kernel' });
+    const ours: Array<{ label: string; where: string; basis: Basis; threads: KernelThreads | null; first: number }> = [
+      { label: "storage 'kernel'", where: 'SIMD, 1 thread', basis: kernel, threads: null, first: NaN },
+      { label: "storage 'kernel'", where: 'SIMD, 2 threads', basis: kernel, threads: pool, first: NaN },
+    ];
     for (const [storage, layout] of [['tensor', 'both'], ['tensor', 'single'], ['host', 'both']] as const) {
       const basis = new DenseBasis({ values: q, shape: [D, d] }, 'dense', { storage, layout });
-      ours.push({ label: storage === 'host' ? "storage 'host'" : `storage 'tensor', layout '${layout}'`, basis, first: NaN });
+      const label = storage === 'host' ? "storage 'host'" : `storage 'tensor', layout '${layout}'`;
+      ours.push({ label, where: storage === 'host' ? 'JS loops, 1 thread' : 'wasm matMul, 1 thread', basis, threads: null, first: NaN });
     }
     const g = tf.tensor1d(uniformFloat32(D, 3));
     const c = tf.tensor1d(uniformFloat32(d, 4));
@@ -104,10 +116,12 @@ export async function compareNumpy(): Promise<void> {
     const npT = [empty(), empty()];
     for (let r = 0; r < WARMUP + ROUNDS; r++) {
       for (const [i, o] of ours.entries()) {
+        setKernelThreads(o.threads);
         const t = { project: call(() => o.basis.project(g)), lift: call(() => o.basis.lift(c)), both: call(() => o.basis.lift(o.basis.project(g))) };
         if (r === 0) o.first = t.project + t.lift;
         if (r >= WARMUP) (['project', 'lift', 'both'] as const).forEach((k) => oursT[i][k].push(t[k]));
       }
+      setKernelThreads(null);
       for (const [j, threads] of [2, 1].entries()) {
         const t = await np.ask(threads);
         if (r >= WARMUP) (['project', 'lift', 'both'] as const).forEach((k) => npT[j][k].push(t[k]));
@@ -116,7 +130,7 @@ export async function compareNumpy(): Promise<void> {
     const npBoth = median(npT[0].both);
     const np1Both = median(npT[1].both);
     const rows = ours.map((o, i) => [
-      `ours: dense ${o.label}`, 'wasm, 1 thread', ms(median(oursT[i].project)), ms(median(oursT[i].lift)), ms(median(oursT[i].both)),
+      `ours: dense ${o.label}`, o.where, ms(median(oursT[i].project)), ms(median(oursT[i].lift)), ms(median(oursT[i].both)),
       ms(o.first), ratio(median(oursT[i].both) / npBoth), ratio(median(oursT[i].both) / np1Both),
     ]);
     const lim = hello.limits ? '' : ' (threadpoolctl missing: thread count not limited)';
@@ -127,13 +141,15 @@ export async function compareNumpy(): Promise<void> {
     printTable(['10⁵×1000 float32', 'where', 'project ms', 'lift ms', 'project+lift ms', 'first p+l ms', '÷ numpy 2 thr', '÷ numpy 1 thr'], rows);
     console.log(`Round-robin: ${WARMUP} warm-up rounds, then medians of ${ROUNDS} rounds; each round makes one call of every`);
     console.log('row (project, lift, project+lift), numpy in a long-lived child on the same 400 MB matrix.');
-    console.log('"first p+l" = the very first project + lift on a new basis (wasm prepares the matMul operand once).');
+    console.log('"first p+l" = the very first project + lift on a new basis (wasm prepares the matMul operand once;');
+    console.log('the kernel row with 2 threads starts after the 1-thread row). Backend: wasm (vectors in and out).');
     console.log(`numpy child: ${hello.info}\n`);
-    ours.forEach((o) => o.basis.dispose());
+    new Set(ours.map((o) => o.basis)).forEach((b) => b.dispose());
     tf.dispose([g, c]);
   } catch (e) {
     console.log(`numpy comparison failed: ${(e as Error).message} ${stderr.slice(-400)}\n`);
   } finally {
+    stopWorkerThreads();
     np.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

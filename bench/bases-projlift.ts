@@ -27,9 +27,9 @@ interface Case {
   matrix?: { D: number; d: number };
 }
 
-const dense = (D: number, d: number, storage: 'tensor' | 'host', layout: 'both' | 'single', q: () => Float32Array): Case => ({
+const dense = (D: number, d: number, storage: 'kernel' | 'tensor' | 'host', layout: 'both' | 'single', q: () => Float32Array): Case => ({
   basis: 'dense',
-  options: storage === 'host' ? "storage 'host'" : `storage 'tensor', layout '${layout}'`,
+  options: storage === 'tensor' ? `storage 'tensor', layout '${layout}'` : `storage '${storage}'`,
   D,
   d,
   jsBytes: storage === 'host' ? D * d * 4 : 0,
@@ -47,7 +47,7 @@ function splitDims(sizes: number[], d: number): number[] {
 
 function cases(q: (D: number, d: number) => Float32Array): Case[] {
   const out: Case[] = [];
-  for (const [storage, layout] of [['tensor', 'both'], ['tensor', 'single'], ['host', 'both']] as const) {
+  for (const [storage, layout] of [['kernel', 'both'], ['tensor', 'both'], ['tensor', 'single'], ['host', 'both']] as const) {
     out.push(dense(D_MLP, 750, storage, layout, () => q(D_MLP, 750)));
   }
   for (const d of [750, 10_000]) {
@@ -64,7 +64,7 @@ function cases(q: (D: number, d: number) => Float32Array): Case[] {
       build: () => blockBasis(splitDims(MLP_SIZES, d).map((k, i) => hashedBasis(MLP_SIZES[i], k, { seed: i }))),
     });
   }
-  // A trajectory basis is a DenseBasis (tensor, both): its build is what differs (41 snapshots → d = 40).
+  // A trajectory basis is a DenseBasis (storage 'auto'): its build is what differs (41 snapshots → d = 40).
   out.push({
     basis: 'trajectory',
     options: '41 random snapshots',

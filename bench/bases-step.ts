@@ -77,6 +77,11 @@ export async function benchBasesStep(): Promise<void> {
     d: 750,
     basis: make(`dense both ${D}×750 (upload + transpose of a ready Q)`, () => new DenseBasis({ values: q, shape: [D, 750] }, 'dense', { layout: 'both', storage: 'tensor' })),
   });
+  bases.push({
+    label: "dense (storage 'kernel')",
+    d: 750,
+    basis: make(`dense kernel ${D}×750 (copy of a ready Q)`, () => new DenseBasis({ values: q, shape: [D, 750] }, 'dense', { storage: 'kernel' })),
+  });
 
   const rows: Row[] = [{ label: 'bare adam', d: 0, nonFinite: '–', basis: null }];
   for (const b of bases) {

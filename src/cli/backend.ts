@@ -1,5 +1,11 @@
-/** Loads TensorFlow.js with the requested backend for the CLI ('wasm' is ≈ 7× faster than 'cpu' in Node). */
-export async function setupBackend(name: 'wasm' | 'cpu'): Promise<typeof import('@tensorflow/tfjs')> {
+import { useWorkerThreads } from '../node/worker-threads';
+
+/**
+ * Loads TensorFlow.js with the requested backend for the CLI ('wasm' is ≈ 7× faster than 'cpu' in
+ * Node) and lets dense bases use `threads` threads (default: one per core).
+ */
+export async function setupBackend(name: 'wasm' | 'cpu', threads?: number): Promise<typeof import('@tensorflow/tfjs')> {
+  useWorkerThreads(threads);
   const tf = await import('@tensorflow/tfjs');
   if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');

@@ -24,6 +24,8 @@ export interface IdArgs {
   trainLimit?: number;
   testLimit?: number;
   backend: 'wasm' | 'cpu';
+  /** Threads for the dense basis passes (useWorkerThreads); default one per core. */
+  threads?: number;
   out: string;
   quiet: boolean;
 }
@@ -35,7 +37,7 @@ export function defaultModel(data: DataName): ModelName {
 
 /** `tfjs-subspace id`: measure d_int, print a table, write result.json and curve.svg under --out. */
 export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
-  const tf = await setupBackend(args.backend);
+  const tf = await setupBackend(args.backend, args.threads);
   const modelName = args.model ?? defaultModel(args.data);
   const factory = models[modelName];
   const data = loadData(args.data, factory.inputShape, { train: args.trainLimit, test: args.testLimit });

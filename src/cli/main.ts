@@ -20,6 +20,7 @@ function common(cmd: Command): Command {
     .option('--train-limit <n>', 'use only the first n training examples', positiveInt)
     .option('--test-limit <n>', 'use only the first n test examples', positiveInt)
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['wasm', 'cpu']).default('wasm'))
+    .option('--threads <n>', 'threads for the gaussian basis passes: this one plus worker_threads helpers, 1–8 (default: one per core)', positiveInt)
     .option('--quiet', 'no progress bars', false);
 }
 

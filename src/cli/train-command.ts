@@ -22,6 +22,8 @@ export interface TrainArgs {
   trainLimit?: number;
   testLimit?: number;
   backend: 'wasm' | 'cpu';
+  /** Threads for the dense basis passes (useWorkerThreads); default one per core. */
+  threads?: number;
   out: string;
   quiet: boolean;
 }
@@ -32,7 +34,7 @@ export interface TrainArgs {
  * (model.json + weights.bin, loadable with tf.loadLayersModel).
  */
 export async function runTrain(args: TrainArgs): Promise<{ accuracy: number; ratio: number }> {
-  const tf = await setupBackend(args.backend);
+  const tf = await setupBackend(args.backend, args.threads);
   const modelName = args.model ?? defaultModel(args.data);
   const factory = models[modelName];
   const data = loadData(args.data, factory.inputShape, { train: args.trainLimit, test: args.testLimit });

@@ -53,9 +53,10 @@ describe('cpu vs wasm', () => {
     }
     const differing = BASIS_KINDS.filter((k) => bitsOf(values[k][0]).some((b, i) => b !== bitsOf(values[k][1])[i]));
     // The SAID-style scale column is not seeded: it is the variable's values orthogonalized against
-    // its block with tf ops (Gram–Schmidt twice, in float32) on the current backend, so it agrees
-    // across backends to float32 rounding of unit-length columns only.
-    expect(differing).toEqual(['per-variable+scales']);
+    // its block with tf ops (Gram–Schmidt twice, in float32) on the current backend, so it need only
+    // agree across backends to float32 rounding of unit-length columns. (With the dense blocks in
+    // storage 'kernel' on both backends, the products are the same and so far were the bits.)
+    expect(differing.filter((k) => k !== 'per-variable+scales')).toEqual([]);
     const scaled = maxDiff(values['per-variable+scales'][0], values['per-variable+scales'][1]);
     process.stdout.write(`cpu vs wasm per-variable+scales basis: max |ΔQ| ${scaled.toExponential(2)}\n`);
     expect(scaled).toBeLessThanOrEqual(1e-6);
