@@ -1,6 +1,7 @@
 /**
  * Runs in headless Chromium (bundled by webgl.test.ts): checks every basis kind and the coordinates
- * wrapper on the webgl backend, and counts device→host reads. Exposes `runChecks()` on window.
+ * wrapper on the webgl backend, and counts device→host reads; and the dense SIMD kernel on the cpu
+ * backend. Exposes `runChecks()` and `runKernelCheck()` on window.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -112,4 +113,37 @@ async function runChecks() {
   return { backend: tf.getBackend(), results, numTensors: tf.memory().numTensors };
 }
 
-(window as unknown as { runChecks: typeof runChecks }).runChecks = runChecks;
+/**
+ * A dense basis on the cpu backend in a page: 'auto' storage takes the SIMD kernel (on the page's
+ * thread: browsers get no helper threads).
+ * Returns the storage and the largest difference from float64 loops over the materialized Q.
+ */
+async function runKernelCheck() {
+  await tf.setBackend('cpu');
+  await tf.ready();
+  const [D, d] = [2053, 37];
+  const basis = gaussianBasis(D, d, { seed: 3 });
+  const q = basis.materialize();
+  const Q = q.dataSync();
+  const v = tf.randomUniform([D], -1, 1, 'float32', 6) as tf.Tensor1D;
+  const c = tf.randomUniform([d], -1, 1, 'float32', 7) as tf.Tensor1D;
+  const [p, l] = [basis.project(v), basis.lift(c)];
+  const [V, C, P, L] = [v.dataSync(), c.dataSync(), p.dataSync(), l.dataSync()];
+  let worst = 0;
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    for (let i = 0; i < D; i++) s += Q[i * d + j] * V[i];
+    worst = Math.max(worst, Math.abs(s - P[j]));
+  }
+  for (let i = 0; i < D; i++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += Q[i * d + j] * C[j];
+    worst = Math.max(worst, Math.abs(s - L[i]));
+  }
+  const storage = basis.storage;
+  tf.dispose([q, v, c, p, l]);
+  basis.dispose();
+  return { backend: tf.getBackend(), storage, worst, numTensors: tf.memory().numTensors };
+}
+
+Object.assign(window, { runChecks, runKernelCheck });

@@ -20,6 +20,7 @@ interface Result {
 describe('webgl in headless Chromium', () => {
   let browser: Browser;
   let report: { backend: string; results: Result[]; numTensors: number };
+  let kernel: { backend: string; storage: string; worst: number; numTensors: number };
 
   beforeAll(async () => {
     const bundle = await build({
@@ -36,6 +37,7 @@ describe('webgl in headless Chromium', () => {
     await page.setContent('<!doctype html><html><body></body></html>');
     await page.addScriptTag({ content: bundle.outputFiles[0].text });
     report = await page.evaluate(() => (window as unknown as { runChecks: () => Promise<typeof report> }).runChecks());
+    kernel = await page.evaluate(() => (window as unknown as { runKernelCheck: () => Promise<typeof kernel> }).runKernelCheck());
   }, 300_000);
 
   afterAll(async () => {
@@ -61,5 +63,13 @@ describe('webgl in headless Chromium', () => {
 
   test('no tensor is left on the page', () => {
     expect(report.numTensors).toBe(0);
+    expect(kernel.numTensors).toBe(0);
+  });
+
+  test('a dense basis on cpu in a page takes the SIMD kernel and gives Qᵀv and Q·c', () => {
+    expect(kernel.backend).toBe('cpu');
+    expect(kernel.storage).toBe('kernel');
+    // float32 sums of ≤ 2053 unit-scale products against float64 loops.
+    expect(kernel.worst).toBeLessThanOrEqual(1e-5);
   });
 });
