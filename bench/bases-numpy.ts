@@ -2,6 +2,8 @@
  * Dense project + lift at 10⁵×1000 float32 on wasm against numpy + OpenBLAS on the same matrix, run
  * round-robin with a long-lived /usr/bin/python3 child (one call of each per round), so that the
  * shared machine's drift hits both alike. Part of `projlift` in bench/bases.ts.
+ * BENCH_NUMPY_ROWS=kernel keeps only the storage 'kernel' rows (with `npx ts-node --transpile-only
+ * bench/bases-numpy.ts`, which runs this part alone).
  */
 import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -100,7 +102,9 @@ export async function compareNumpy(): Promise<void> {
       { label: "storage 'kernel'", where: 'SIMD, 1 thread', basis: kernel, threads: null, first: NaN },
       { label: "storage 'kernel'", where: 'SIMD, 2 threads', basis: kernel, threads: pool, first: NaN },
     ];
-    for (const [storage, layout] of [['tensor', 'both'], ['tensor', 'single'], ['host', 'both']] as const) {
+    // BENCH_NUMPY_ROWS=kernel: only the kernel rows (and numpy), for quick comparisons.
+    const others = process.env.BENCH_NUMPY_ROWS === 'kernel' ? [] : ([['tensor', 'both'], ['tensor', 'single'], ['host', 'both']] as const);
+    for (const [storage, layout] of others) {
       const basis = new DenseBasis({ values: q, shape: [D, d] }, 'dense', { storage, layout });
       const label = storage === 'host' ? "storage 'host'" : `storage 'tensor', layout '${layout}'`;
       ours.push({ label, where: storage === 'host' ? 'JS loops, 1 thread' : 'wasm matMul, 1 thread', basis, threads: null, first: NaN });
@@ -154,3 +158,5 @@ export async function compareNumpy(): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
+
+if (require.main === module) compareNumpy().then(() => process.exit(0));

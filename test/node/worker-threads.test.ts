@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { gaussianBasis, InvalidArgumentError } from '../../src';
 import { stopWorkerThreads, useWorkerThreads } from '../../src/node';
 import { DenseKernelName, kernelThreads, KernelThreads, setKernelThreads } from '../../src/linalg/wasm/threads';
+import { DENSE_SHARED_WASM_BASE64 } from '../../src/linalg/wasm/kernels-bytes';
 import { uniformArray, useBackend } from '../helpers';
 
 /** The real pool, wrapped to count what its helpers did. */
@@ -78,6 +79,33 @@ describe('useWorkerThreads: dense kernels on worker_threads helpers', () => {
     stopWorkerThreads();
     expect(kernelThreads()).toBeNull();
     tf.dispose([v, c]);
+  });
+
+  test('a job the helper cannot run (unknown memory) fails cleanly, and the helper stays usable', async () => {
+    stopWorkerThreads();
+    useWorkerThreads(2);
+    const pool = kernelThreads() as KernelThreads;
+    const startWhenReady = async (handle: number, fn: DenseKernelName, args: number[]) => {
+      for (let i = 0; i < 400; i++) {
+        if (pool.start(0, handle, fn, args)) return true;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return false;
+    };
+    expect(await startWhenReady(12345, 'lift1', [0, 0, 0, 0, 0, 4])).toBe(true);
+    expect(pool.join(0)).toBe(false);
+    // A real job afterwards: out = Q·c for a 3×4 Q of ones and c = (1, 2, 3, 4): every row 10.
+    const module = new WebAssembly.Module(Uint8Array.from(atob(DENSE_SHARED_WASM_BASE64), (ch) => ch.charCodeAt(0)));
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor);
+    const f = new Float32Array(memory.buffer);
+    f.fill(1, 0, 12);
+    f.set([1, 2, 3, 4], 12);
+    const handle = pool.attach(memory, module);
+    expect(await startWhenReady(handle, 'lift1', [0, 48, 64, 0, 3, 16])).toBe(true);
+    expect(pool.join(0)).toBe(true);
+    expect(Array.from(f.subarray(16, 19))).toEqual([10, 10, 10]);
+    pool.detach(handle);
+    stopWorkerThreads();
   });
 
   test('after stopWorkerThreads a basis goes on alone with the same results', () => {

@@ -58,7 +58,6 @@ export class DenseKernel {
   private readonly at: { q: number; v: number; out: number; c: number; cb: number[]; acc: number[] };
   private readonly views: { v: Float32Array; out: Float32Array; c: Float32Array; cb: Float32Array[]; acc: Float64Array[] };
   private attached: { threads: KernelThreads; handle: number } | null = null;
-  private released = false;
 
   private constructor(
     private readonly memory: WebAssembly.Memory,
@@ -232,10 +231,5 @@ export class DenseKernel {
   /** Lets helpers drop the memory; the kernel must not be used afterwards. */
   dispose(): void {
     this.detach();
-    this.released = true;
-  }
-
-  get isDisposed(): boolean {
-    return this.released;
   }
 }
