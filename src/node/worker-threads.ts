@@ -96,7 +96,8 @@ class WorkerPool implements KernelThreads {
     const until = Date.now() + JOIN_TIMEOUT_MS;
     while (Atomics.load(h.ctl, 0) === 1) {
       if (Atomics.wait(h.ctl, 0, 1, 1000) === 'timed-out' && Date.now() > until) {
-        h.lost = true; // never handed another job: its late writes land in its own share only
+        h.lost = true; // never handed another job, and stopped: the caller redoes its share
+        void h.worker.terminate();
         return false;
       }
     }

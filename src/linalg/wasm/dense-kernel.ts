@@ -149,7 +149,8 @@ export class DenseKernel {
 
   /**
    * Runs a pass: the four-stream kernel over [0, seg) split among the threads, the leftover rows
-   * (D mod 4) on the caller. part(t, r0, r1) runs on the caller; job(t, r0, r1) is the helper's call.
+   * (D mod 4) on the caller (`one`). mine(t, r0, r1) runs share t on the caller; job(t, r0, r1)
+   * prepares share t and returns the arguments of the helper's call.
    */
   private pass(
     four: DenseKernelName,
