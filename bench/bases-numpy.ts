@@ -17,6 +17,7 @@ import { kernelThreads, KernelThreads, setKernelThreads } from '../src/linalg/wa
 import { stopWorkerThreads, useWorkerThreads } from '../src/node';
 import { median, ms, printTable, ratio, timeOnce, uniformFloat32 } from './common';
 import { hashedMatrix, useBackend } from './bases-util';
+import { BenchSummary } from './bases-summary';
 
 const D = 100_000;
 const d = 1000;
@@ -76,7 +77,7 @@ class NumpyServer {
 type Times = { project: number[]; lift: number[]; both: number[] };
 const empty = (): Times => ({ project: [], lift: [], both: [] });
 
-export async function compareNumpy(): Promise<void> {
+export async function compareNumpy(summary?: BenchSummary): Promise<void> {
   console.log(`## Dense project + lift at ${D}×${d} float32: ours vs numpy + OpenBLAS, round-robin\n`);
   if (!(await useBackend('wasm'))) return;
   const q = hashedMatrix(D, d);
@@ -137,6 +138,13 @@ export async function compareNumpy(): Promise<void> {
       `ours: dense ${o.label}`, o.where, ms(median(oursT[i].project)), ms(median(oursT[i].lift)), ms(median(oursT[i].both)),
       ms(o.first), ratio(median(oursT[i].both) / npBoth), ratio(median(oursT[i].both) / np1Both),
     ]);
+    ours.forEach((o, i) => {
+      const options = o.where.startsWith('SIMD') ? `${o.label.replace('storage ', "storage ")}, ${o.where.replace('SIMD, ', '')}` : o.label;
+      summary?.add({ basis: 'dense', options, D, d, backend: 'wasm', projectLift: median(oursT[i].both), numpy: median(oursT[i].both) / npBoth });
+    });
+    [2, 1].forEach((threads, j) =>
+      summary?.add({ basis: 'numpy + OpenBLAS', options: `${threads} thread${threads > 1 ? 's' : ''}`, D, d, backend: 'python', projectLift: median(npT[j].both), numpy: median(npT[j].both) / npBoth }),
+    );
     const lim = hello.limits ? '' : ' (threadpoolctl missing: thread count not limited)';
     for (const [j, label] of ['OpenBLAS, 2 threads', `OpenBLAS, 1 thread${lim}`].entries()) {
       const b = median(npT[j].both);

@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { Basis, blockBasis, DenseBasis, hashedBasis, srhtBasis, trajectoryBasis } from '../src';
 import { ms, printTable, timeOnce, uniformFloat32 } from './common';
 import { compareNumpy } from './bases-numpy';
+import { BenchSummary } from './bases-summary';
 import { hashedMatrix, mb, timeTensorOp, useBackend } from './bases-util';
 
 const D_MLP = 199_210;
@@ -90,7 +91,7 @@ interface Measured {
   note: string;
 }
 
-export async function benchProjLift(): Promise<void> {
+export async function benchProjLift(summary?: BenchSummary): Promise<void> {
   console.log('## project + lift per basis at D = 199,210, cpu and wasm backends\n');
   const matrices = new Map<string, Float32Array>();
   const q = (D: number, d: number): Float32Array => {
@@ -121,6 +122,7 @@ export async function benchProjLift(): Promise<void> {
       tf.dispose([g, z]);
       const m: Measured = { c, backend, build, project: project.median, lift: lift.median, both: both.median, first: both.first, runs: both.runs, tfBytes, arenaBytes, note: both.note ?? '' };
       results.push(m);
+      summary?.add({ basis: c.basis, options: c.options, D: c.D, d: c.d, backend, projectLift: m.both, held: Math.max(0, tfBytes) + c.jsBytes + arenaBytes });
       console.log(`  ${backend} ${c.basis} ${c.options} ${c.D}×${c.d}: project+lift ${ms(m.both)} ms (first ${ms(m.first)} ms), build ${ms(build)} ms`);
     }
   }
@@ -140,5 +142,5 @@ export async function benchProjLift(): Promise<void> {
   console.log('(8 GB float32, 16 GB with layout \'both\') is not measured: beyond the wasm heap, ≈ 10 s per host product.');
   console.log('tf MB held = tf.memory().numBytes kept by the basis after the timed calls; JS MB = typed arrays it holds;\nkernel arena MB = WebAssembly memory of its SIMD kernels (made at build: state, work array, staging).\n');
 
-  await compareNumpy();
+  await compareNumpy(summary);
 }

@@ -14,12 +14,22 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Basis, DenseBasis, hashedBasis, srhtBasis } from '../src';
 import { median, ms, printTable, runIfMain, timeOnce, uniformFloat32 } from './common';
+import { BenchSummary } from './bases-summary';
 import { collect, hashedMatrix, mb, memDiff, memMax, MemSnapshot, memSnapshot, useBackend } from './bases-util';
 
 const D = 10_000_000;
 const d = 10_000;
 const RUNS = 5;
 const ALL = ['hashed', 'srht-js', 'srht-tf', 'dense-host'];
+const DENSE_HOST_D = 1_100_000;
+const DENSE_HOST_d = 1000;
+/** The cases as the projlift part names them (basis, options), for the summary. */
+const SUMMARY_KEYS: Record<string, [string, string]> = {
+  hashed: ['hashed', ''],
+  'srht-js': ['srht', "impl 'js'"],
+  'srht-tf': ['srht', "impl 'tf'"],
+  'dense-host': ['dense', "storage 'host'"],
+};
 const MARK = '@@SCALE ';
 
 const BREAKDOWN: Record<string, string> = {
@@ -81,8 +91,7 @@ async function structuredCase(name: string): Promise<ScaleResult> {
 }
 
 async function denseHostCase(): Promise<ScaleResult & { lines: string[] }> {
-  const DD = 1_100_000;
-  const dd = 1000;
+  const [DD, dd] = [DENSE_HOST_D, DENSE_HOST_d];
   const bytes = DD * dd * 4;
   const avail = memAvailable();
   const name = 'dense-host';
@@ -146,7 +155,7 @@ async function child(name: string): Promise<void> {
   console.log(MARK + JSON.stringify(r));
 }
 
-export async function benchScale(): Promise<void> {
+export async function benchScale(summary?: BenchSummary): Promise<void> {
   console.log(`## Scale: D = 10⁷, d = 10⁴ (hashed, SRHT) and a 4.4 GB dense basis on the host, wasm backend\n`);
   const names = (process.env.BENCH_SCALE_CASES ?? ALL.join(',')).split(',').filter((n) => ALL.includes(n));
   const results: Array<ScaleResult & { lines?: string[] }> = [];
@@ -165,6 +174,12 @@ export async function benchScale(): Promise<void> {
     results.push(JSON.parse(line.slice(MARK.length)));
   }
   const structured = results.filter((r) => r.name !== 'dense-host');
+  for (const r of results) {
+    const [basis, options] = SUMMARY_KEYS[r.name];
+    const [DD, dd] = r.name === 'dense-host' ? [DENSE_HOST_D, DENSE_HOST_d] : [D, d];
+    const held = r.held.tfBytes + Math.max(0, r.held.arrayBuffers) + (r.held.kernel ?? 0);
+    summary?.add({ basis, options, D: DD, d: dd, backend: 'wasm', projectLift: median(r.times), held, peakRss: r.peak.rss });
+  }
   printTable(
     ['basis', 'build s', 'first p+l ms', `p+l ms (median of ${RUNS})`, '≤ 1 s?'],
     structured.map((r) => {

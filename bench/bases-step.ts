@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { Basis, DenseBasis, hashedBasis, NonFinitePolicy, projectGradients, srhtBasis } from '../src';
 import { median, ms, printTable, ratio, timeOnce, uniformFloat32, roundRobin, mlp784 as mlp } from './common';
 import { hashedMatrix, useBackend } from './bases-util';
+import { BenchSummary } from './bases-summary';
 
 const BATCH = 128;
 const WARMUP = 5;
@@ -39,6 +40,14 @@ class AxesBasis implements Basis {
   }
 }
 
+/** The step rows as the projlift part names them (basis, options), so that the summary merges them. */
+const SUMMARY_KEYS: Record<string, [string, string]> = {
+  hashed: ['hashed', ''],
+  "srht (impl 'js')": ['srht', "impl 'js'"],
+  "dense (tensor, layout 'both')": ['dense', "storage 'tensor', layout 'both'"],
+  "dense (storage 'kernel')": ['dense', "storage 'kernel'"],
+};
+
 interface Row {
   label: string;
   d: number;
@@ -46,7 +55,7 @@ interface Row {
   basis: Basis | null;
 }
 
-export async function benchBasesStep(): Promise<void> {
+export async function benchBasesStep(summary?: BenchSummary): Promise<void> {
   console.log('## Per-step time with structured bases: MLP 784-200-200-10, batch 128, wasm, adam(1e-3)\n');
   if (!(await useBackend('wasm'))) return;
   const model = mlp();
@@ -105,6 +114,10 @@ export async function benchBasesStep(): Promise<void> {
     }),
   );
   console.log('÷ bare = median step / median step of bare adam measured in the same rounds (medians; shared 2-core machine).\n');
+  rows.forEach((r, i) => {
+    const key = SUMMARY_KEYS[r.label];
+    if (key && r.nonFinite === 'throw') summary?.add({ basis: key[0], options: key[1], D, d: r.d, backend: 'wasm', step: median(times[i]) / bare });
+  });
   printTable(['basis', 'build ms'], builds);
   const leaks = rows.map((r, i) => (leaked[i] ? `${r.label} d=${r.d} ${r.nonFinite}: ${leaked[i]} tensors` : '')).filter(Boolean);
   console.log(leaks.length ? `tensors leaked during timed steps: ${leaks.join('; ')}\n` : 'no tensor leaked during the timed steps.\n');

@@ -1,6 +1,7 @@
 /**
  * Structured orthonormal bases: the Walsh–Hadamard kernel, project + lift of every basis kind, the
- * training step with hashed/SRHT bases, and scale (D = 10⁷). One Markdown table per part.
+ * training step with hashed/SRHT bases, and scale (D = 10⁷). One Markdown table per part, then one
+ * summary table of basis × (D, d) × backend over what the parts measured (bases-summary.ts).
  *
  *   npx ts-node --transpile-only bench/bases.ts
  *   BENCH_PARTS=fwht,projlift npx ts-node --transpile-only bench/bases.ts
@@ -15,6 +16,7 @@ import { timeWithSetup } from './bases-util';
 import { benchProjLift } from './bases-projlift';
 import { benchBasesStep } from './bases-step';
 import { benchScale } from './bases-scale';
+import { BenchSummary } from './bases-summary';
 
 export const PARTS = ['fwht', 'projlift', 'step', 'scale'] as const;
 
@@ -56,14 +58,16 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 }
 
 export async function benchBases(parts: string[] = selectedParts()): Promise<void> {
+  const summary = new BenchSummary();
   for (const part of parts) {
     const t0 = Date.now();
     if (part === 'fwht') benchFwht();
-    else if (part === 'projlift') await benchProjLift();
-    else if (part === 'step') await benchBasesStep();
-    else if (part === 'scale') await benchScale();
+    else if (part === 'projlift') await benchProjLift(summary);
+    else if (part === 'step') await benchBasesStep(summary);
+    else if (part === 'scale') await benchScale(summary);
     console.log(`(part ${part}: ${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   }
+  if (summary.size) summary.print();
 }
 
 /** BENCH_PARTS (comma-separated), default all; unknown names are an error. */
