@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFloat32, writeFloat32 } from '../backends/host-arrays';
-import { DtypeError, InvalidArgumentError } from '../errors';
+import { DimensionMismatchError, DtypeError, InvalidArgumentError } from '../errors';
 import { times, transposedTimes } from '../linalg/matvec';
 import { thinQr, ThinQrOptions } from '../linalg/qr';
 import { DenseKernel } from '../linalg/wasm/dense-kernel';
@@ -88,6 +88,13 @@ export class DenseBasis implements Basis {
       );
     }
     [this.ambientDim, this.dim] = q.shape;
+    checkDims('DenseBasis', this.ambientDim, this.dim);
+    if (!(q instanceof tf.Tensor) && q.values.length !== this.ambientDim * this.dim) {
+      throw new DimensionMismatchError(
+        `DenseBasis: values has ${q.values.length} numbers, but shape [${q.shape.join(', ')}] needs ` +
+          `${this.ambientDim * this.dim}; pass the row-major D×d matrix with its shape.`,
+      );
+    }
     const gpu = ['webgl', 'webgpu'].includes(currentBackend());
     if (storage === 'kernel' || (storage === 'auto' && !gpu)) this.kernel = DenseKernel.create(this.ambientDim, this.dim);
     if (storage === 'kernel' && !this.kernel) {

@@ -124,14 +124,23 @@ describe.each(BACKENDS)('dense bases on %s', (backend) => {
     },
   );
 
-  test("'auto' storage: the SIMD kernel on cpu and wasm; 'kernel' past 4 GiB is refused with the fix", () => {
+  test("'auto' storage: the SIMD kernel on cpu and wasm; 'kernel' past 4 GiB and wrong shapes are refused with the fix", () => {
     const b = gaussianBasis(50, 3);
     expect(b.storage).toBe('kernel');
     b.dispose();
-    const tooBig = { values: new Float32Array(0), shape: [1 << 20, 1100] as [number, number] };
+    // Only the length of the values is read before the refusal: no 4.6 GB array is needed.
+    const tooBig = { values: { length: (1 << 20) * 1100 } as unknown as Float32Array, shape: [1 << 20, 1100] as [number, number] };
     expect(() => new DenseBasis(tooBig, 'dense', { storage: 'kernel' })).toThrow(InvalidArgumentError);
     expect(() => new DenseBasis(tooBig, 'dense', { storage: 'kernel' })).toThrow(/at most 4 GiB.*use storage 'tensor' or 'host'/);
     expect(() => new DenseBasis(tooBig, 'dense', { storage: 'fast' as never })).toThrow(/'auto', 'kernel', 'tensor' or 'host'/);
+    const start = tf.memory().numTensors;
+    for (const storage of ['kernel', 'tensor', 'host'] as const) {
+      const short = () => new DenseBasis({ values: new Float32Array(11), shape: [4, 3] }, 'dense', { storage });
+      expect(short).toThrow(DimensionMismatchError);
+      expect(short).toThrow(/values has 11 numbers, but shape \[4, 3\] needs 12/);
+      expect(() => new DenseBasis({ values: new Float32Array(12), shape: [3, 4] }, 'dense', { storage })).toThrow(/1 ≤ d ≤ D = 3/);
+    }
+    expect(tf.memory().numTensors).toBe(start);
   });
 
   test('DenseBasis reports its kind and sizes', () => {
