@@ -1,7 +1,8 @@
 /**
  * Per-step time with structured bases: MLP 784-200-200-10 (D = 199,210), batch 128, wasm backend,
  * tf.train.adam(1e-3); bare Adam against projectGradients (coordinates mode) with hashed and SRHT
- * bases at d = 750 and 10,000 and a dense basis (layout 'both') at d = 750, each with the default
+ * bases at d = 750 and 10,000 and dense bases at d = 750 ('tensor' layout 'both'; 'kernel' on one
+ * thread and with a worker_threads helper), each with the default
  * non-finite check and with nonFinite: 'unchecked'. Part `step` of bench/bases.ts.
  *
  * Env: BENCH_STEPS=N timed rounds (default 25).
@@ -12,6 +13,8 @@ import { Basis, DenseBasis, hashedBasis, NonFinitePolicy, projectGradients, srht
 import { median, ms, printTable, ratio, timeOnce, uniformFloat32, roundRobin, mlp784 as mlp } from './common';
 import { hashedMatrix, useBackend } from './bases-util';
 import { BenchSummary } from './bases-summary';
+import { kernelThreads, setKernelThreads } from '../src/linalg/wasm/threads';
+import { stopWorkerThreads, useWorkerThreads } from '../src/node';
 
 const BATCH = 128;
 const WARMUP = 5;
@@ -46,6 +49,7 @@ const SUMMARY_KEYS: Record<string, [string, string]> = {
   "srht (impl 'js')": ['srht', "impl 'js'"],
   "dense (tensor, layout 'both')": ['dense', "storage 'tensor', layout 'both'"],
   "dense (storage 'kernel')": ['dense', "storage 'kernel'"],
+  "dense (storage 'kernel', 2 threads)": ['dense', "storage 'kernel', 2 threads"],
 };
 
 interface Row {
@@ -53,6 +57,8 @@ interface Row {
   d: number;
   nonFinite: NonFinitePolicy | '–';
   basis: Basis | null;
+  /** Dense 'kernel' rows: run with one worker_threads helper. */
+  threads?: boolean;
 }
 
 export async function benchBasesStep(summary?: BenchSummary): Promise<void> {
@@ -73,7 +79,7 @@ export async function benchBasesStep(summary?: BenchSummary): Promise<void> {
     builds.push([label, ms(t)]);
     return b as unknown as Basis;
   };
-  const bases: Array<{ label: string; d: number; basis: Basis }> = [
+  const bases: Array<{ label: string; d: number; basis: Basis; threads?: boolean }> = [
     { label: 'axes (slice/pad: wrapper cost only)', d: 750, basis: new AxesBasis(D, 750) },
   ];
   for (const d of [750, 10_000]) {
@@ -91,10 +97,12 @@ export async function benchBasesStep(summary?: BenchSummary): Promise<void> {
     d: 750,
     basis: make(`dense kernel ${D}×750 (copy of a ready Q)`, () => new DenseBasis({ values: q, shape: [D, 750] }, 'dense', { storage: 'kernel' })),
   });
+  // The same kernel basis with a worker_threads helper: the pool is switched on for its rows only.
+  bases.push({ ...bases[bases.length - 1], label: "dense (storage 'kernel', 2 threads)", threads: true });
 
   const rows: Row[] = [{ label: 'bare adam', d: 0, nonFinite: '–', basis: null }];
   for (const b of bases) {
-    for (const nonFinite of ['throw', 'unchecked'] as const) rows.push({ label: b.label, d: b.d, nonFinite, basis: b.basis });
+    for (const nonFinite of ['throw', 'unchecked'] as const) rows.push({ label: b.label, d: b.d, nonFinite, basis: b.basis, threads: b.threads });
   }
   const opts = rows.map((r) =>
     r.basis ? projectGradients(tf.train.adam(1e-3), r.basis, { variables, nonFinite: r.nonFinite as NonFinitePolicy }) : tf.train.adam(1e-3),
@@ -102,7 +110,10 @@ export async function benchBasesStep(summary?: BenchSummary): Promise<void> {
   console.log(`D = ${D}; ${rows.length} optimizers round-robin (one step each per round, rotating start), ${WARMUP} warm-up rounds,`);
   console.log(`then the median of ${STEPS} timed steps per row. A step is minimize(loss, true, variables) + dataSync of the loss.\n`);
   // The starting row rotates from round to round, so that no row always follows the same one.
-  const { times, leaked } = roundRobin(opts, loss, variables, WARMUP, STEPS, true);
+  useWorkerThreads(2);
+  const pool = kernelThreads();
+  const { times, leaked } = roundRobin(opts, loss, variables, WARMUP, STEPS, true, (i) => setKernelThreads(rows[i].threads ? pool : null));
+  stopWorkerThreads();
   opts.forEach((o) => o.dispose());
   const bare = median(times[0]);
   const target = (label: string) => (label.startsWith('hashed') ? '≤ 1.00×' : label.startsWith('srht') ? '≤ 1.05×' : '–');
@@ -121,7 +132,7 @@ export async function benchBasesStep(summary?: BenchSummary): Promise<void> {
   printTable(['basis', 'build ms'], builds);
   const leaks = rows.map((r, i) => (leaked[i] ? `${r.label} d=${r.d} ${r.nonFinite}: ${leaked[i]} tensors` : '')).filter(Boolean);
   console.log(leaks.length ? `tensors leaked during timed steps: ${leaks.join('; ')}\n` : 'no tensor leaked during the timed steps.\n');
-  bases.forEach((b) => b.basis.dispose());
+  new Set(bases.map((b) => b.basis)).forEach((b) => b.dispose());
   tf.dispose([x, y, labels]);
   model.dispose();
 }

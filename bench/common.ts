@@ -125,13 +125,15 @@ export function roundRobin(
   warmup: number,
   steps: number,
   rotate = false,
+  before?: (i: number) => void,
 ): { times: number[][]; leaked: number[] } {
   const times = opts.map(() => [] as number[]);
   const leaked = opts.map(() => 0);
   for (let s = 0; s < warmup + steps; s++) {
     opts.forEach((_, k) => {
       const i = rotate ? (k + s) % opts.length : k;
-      const before = tf.memory().numTensors;
+      before?.(i); // untimed set-up of row i
+      const tensorsBefore = tf.memory().numTensors;
       const t = timeOnce(() => {
         const cost = opts[i].minimize(loss, true, variables) as tf.Scalar;
         cost.dataSync();
@@ -139,7 +141,7 @@ export function roundRobin(
       });
       if (s >= warmup) {
         times[i].push(t);
-        leaked[i] += tf.memory().numTensors - before;
+        leaked[i] += tf.memory().numTensors - tensorsBefore;
       }
     });
   }
