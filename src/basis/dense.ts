@@ -161,7 +161,7 @@ export class DenseBasis implements Basis {
     return makeHostOperator(this.ambientDim, (x) => kernel.project(x), (z, out, base) => kernel.liftInto(z, out, base));
   }
 
-  // Kernel and host storage: the vector is read in place and Q·c written straight into the output.
+  // Kernel and host storage: the vector is read in place; the kernel writes Q·c straight into the output.
   private readonly hostOps = adjointPair(
     (v) => {
       const x = readFloat32(v);

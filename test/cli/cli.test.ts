@@ -98,6 +98,8 @@ describe('tfjs-subspace CLI', () => {
     [['id', '--dims', '10', '--model', 'lenet'], /use a digits model/],
     [['train', '--data', 'digits'], /required option '--dim <d>'/],
     [['train', '--dim', '5', '--seed', '1.5'], /argument '1.5' is invalid. expected an integer/],
+    [['train', '--dim', '5', '--threads', '9'], /threads must be an integer from 1 to 8/],
+    [['train', '--dim', '5', '--threads', '0'], /argument '0' is invalid/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('bad arguments %j: a clear message and exit code 2', async (args, message) => {
     const r = await inProcess(args as string[]);
@@ -108,7 +110,7 @@ describe('tfjs-subspace CLI', () => {
   it('--help documents every option and exits 0', async () => {
     const r = await inProcess(['id', '--help']);
     expect(r.code).toBe(0);
-    for (const opt of ['--data', '--model', '--dims', '--search', '--basis', '--seeds', '--epochs', '--batch-size', '--lr', '--threshold', '--out', '--backend']) {
+    for (const opt of ['--data', '--model', '--dims', '--search', '--basis', '--seeds', '--epochs', '--batch-size', '--lr', '--threshold', '--out', '--backend', '--threads']) {
       expect(r.stdout).toContain(opt);
     }
   }, 60_000);

@@ -148,29 +148,26 @@ export class DenseKernel {
   }
 
   /**
-   * Runs a pass: the four-stream kernel over [0, seg) split among the threads, the leftover rows
-   * (D mod 4) on the caller (`one`). mine(t, r0, r1) runs share t on the caller; job(t, r0, r1)
-   * prepares share t and returns the arguments of the helper's call.
+   * Runs a pass: the four-stream kernel `four` over [0, seg) split among the threads, the leftover
+   * rows (D mod 4) on the caller (`one`). share(t, r0, r1) prepares share t (clears its outputs)
+   * and returns the kernel's arguments; the same call runs on a helper or, when that helper cannot
+   * start or fails, on the caller. Returns the number of shares.
    */
-  private pass(
-    four: DenseKernelName,
-    one: (r0: number, r1: number) => void,
-    mine: (t: number, r0: number, r1: number) => void,
-    job: (t: number, r0: number, r1: number) => number[],
-  ): number {
+  private pass(four: DenseKernelName, share: (t: number, r0: number, r1: number) => number[], one: (r0: number, r1: number) => void): number {
     const seg = this.rows >> 2;
     const threads = this.helpers();
     const n = threads ? Math.min(MAX_THREADS, 1 + threads.helpers) : 1;
     const bound = (t: number) => Math.floor((seg * t) / n);
+    const run = (t: number) => (this.k[four] as (...args: number[]) => void)(...share(t, bound(t), bound(t + 1)));
     const started: boolean[] = [];
     for (let t = 1; t < n; t++) {
-      started[t] = (threads as KernelThreads).start(t - 1, this.attached!.handle, four, job(t, bound(t), bound(t + 1)));
+      started[t] = (threads as KernelThreads).start(t - 1, this.attached!.handle, four, share(t, bound(t), bound(t + 1)));
     }
-    mine(0, 0, bound(1));
+    run(0);
     one(4 * seg, this.rows);
     for (let t = 1; t < n; t++) {
       // A helper that could not start or failed: its share runs here (its outputs are its own).
-      if (!started[t] || !(threads as KernelThreads).join(t - 1)) mine(t, bound(t), bound(t + 1));
+      if (!started[t] || !(threads as KernelThreads).join(t - 1)) run(t);
     }
     return n;
   }
@@ -181,21 +178,14 @@ export class DenseKernel {
     const rb = 4 * stride;
     const seg = this.rows >> 2;
     views.v.set(x);
-    const clear = (t: number) => {
-      views.cb[t].fill(0);
-      views.acc[t].fill(0);
-    };
     const n = this.pass(
       'project4',
-      (r0, r1) => k.project1(at.q, at.v, at.cb[0], at.acc[0], r0, r1, rb, BLOCK),
       (t, r0, r1) => {
-        clear(t);
-        k.project4(at.q, at.v, at.cb[t], at.acc[t], r0, r1, rb, BLOCK, seg);
-      },
-      (t, r0, r1) => {
-        clear(t);
+        views.cb[t].fill(0);
+        views.acc[t].fill(0);
         return [at.q, at.v, at.cb[t], at.acc[t], r0, r1, rb, BLOCK, seg];
       },
+      (r0, r1) => k.project1(at.q, at.v, at.cb[0], at.acc[0], r0, r1, rb, BLOCK),
     );
     const c = new Float32Array(this.cols);
     for (let j = 0; j < this.cols; j++) {
@@ -214,9 +204,8 @@ export class DenseKernel {
     views.c.set(z.subarray(0, this.cols)); // the padding stays zero
     this.pass(
       'lift4',
-      (r0, r1) => k.lift1(at.q, at.c, at.out, r0, r1, rb),
-      (_t, r0, r1) => k.lift4(at.q, at.c, at.out, r0, r1, rb, seg),
       (_t, r0, r1) => [at.q, at.c, at.out, r0, r1, rb, seg],
+      (r0, r1) => k.lift1(at.q, at.c, at.out, r0, r1, rb),
     );
     if (!base) out.set(views.out);
     else for (let i = 0; i < out.length; i++) out[i] = base[i] + views.out[i];
