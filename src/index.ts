@@ -9,6 +9,7 @@ export type { GradientInput, LayersModelLike, VariableSource } from './layout';
 export { ParameterLayout, variablesOf } from './layout';
 export { VariableSelection } from './selection';
 export type { VariableRef } from './selection';
+export { trainableParameterCount, type ParameterCountOptions } from './parameter-count';
 export { coordinatesOf, pointAt, projectDirection, projectPoint, residualOf } from './subspace';
 export { SubspaceOptimizer } from './optimizer/subspace-optimizer';
 export type {
@@ -45,7 +46,7 @@ export type { Crossing, CurvePoint } from './intrinsic/interpolate';
 export { accuracy, trainSeeded } from './intrinsic/train';
 export type { LabelledTensors, TrainingBudget, TrainingTick } from './intrinsic/train';
 export { oneHot } from './data/digits';
-export { RestoredSubspaceOptimizer, registerSubspaceOptimizers } from './optimizer/serialization';
+export { bindRestoredOptimizer, registerSubspaceOptimizers } from './optimizer/serialization';
 export { basisFingerprint, compactCheckpoint, COMPACT_FORMAT, compressionOf, loadCompactCheckpoint } from './checkpoint/compact';
 export type { CompactCheckpoint, CompactCheckpointOptions } from './checkpoint/compact';
 export { parseIdx } from './data/idx';
