@@ -1,22 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { basisFromSpec, checkBasisSpec } from '../basis/from-spec';
 import { Basis } from '../basis/basis';
 import { basisSpec, BasisSpec } from '../basis/spec';
-import { CheckpointError, InvalidArgumentError } from '../errors';
-import { ParameterLayout, VariableSource } from '../layout';
+import { InvalidArgumentError } from '../errors';
+import { LayersModelLike, variablesOf } from '../layout';
 import { SubspaceOptimizer } from '../optimizer/subspace-optimizer';
-import { decodeFloat32, encodeFloat32, fingerprint } from './encoding';
+import { VariableSelection } from '../selection';
+import { encodeFloat32, fingerprint } from './encoding';
+import { FingerprintedGroup, fingerprintGroup, sizeOf, StoredGroup, storeGroup } from './groups';
+
+export type { FingerprintedGroup, StoredGroup } from './groups';
 
 export const COMPACT_FORMAT = 'tfjs-subspace/compact';
 
 /**
  * A subspace checkpoint: the seeded basis (kind, D, d, seed), the origin θ0 (its values, or — when
  * the model was built by a seeded initializer — only which model and seed, plus a fingerprint that
- * the rebuilt θ0 must match) and the d coordinates z. Plain JSON.
+ * the rebuilt θ0 must match), the d coordinates z, and everything else the model needs to predict
+ * as it did: the `free` variables' values, the `frozen` ones' (values, or a fingerprint with a
+ * seeded origin) and the model's non-trainable weights (BatchNormalization's moving statistics).
+ * Plain JSON. Version 1 checkpoints (no free/frozen/non-trainable parts) are still read.
  */
 export interface CompactCheckpoint {
   format: typeof COMPACT_FORMAT;
-  version: 1;
+  version: 2;
   basis: BasisSpec;
   /** Shapes of the projected variables, in θ order (checked on load). */
   shapes: number[][];
@@ -25,6 +31,21 @@ export interface CompactCheckpoint {
   z: string;
   /** Fingerprint of Q's first and last columns: a rebuilt basis must match it (kind, seed, version). */
   basisFingerprint: string;
+  /** How many variables the optimizer was given (a model's trainable weights), and which were free or frozen. */
+  variableCount: number;
+  free: number[];
+  frozen: number[];
+  /** The free variables' values (trained in full, outside the subspace); null when there are none. */
+  freeValues: StoredGroup | null;
+  /** The frozen variables: their values, or with a seeded origin a fingerprint the fresh model must match; null when none. */
+  frozenValues: StoredGroup | FingerprintedGroup | null;
+  /** The model's non-trainable weights (moving statistics), or null when made without `model`. */
+  nonTrainable: StoredGroup | null;
+}
+
+/** A `tf.LayersModel` as far as checkpoints need it. */
+export interface ModelWithState extends LayersModelLike {
+  nonTrainableWeights: Array<{ read(): tf.Tensor }>;
 }
 
 /**
@@ -49,104 +70,101 @@ export function basisFingerprint(basis: Basis): string {
 export interface CompactCheckpointOptions {
   /** The origin is what `createModel(seed)` of the named model initializes: store only its name and seed. */
   seededOrigin?: { model: string; seed: number };
+  /**
+   * The model the optimizer trains: its non-trainable weights (BatchNormalization's moving mean and
+   * variance) are stored too. Without it a checkpoint of a model that has such weights is refused on load.
+   */
+  model?: ModelWithState;
 }
 
 /**
  * A compact checkpoint of what `optimizer` trained: z = its coordinates (in coordinates mode the
- * optimizer's own z, so loading gives θ bit for bit), the basis spec and the origin. The basis must
- * be seeded (gaussianBasis, hashedBasis or srhtBasis).
+ * optimizer's own z, so loading gives θ bit for bit), the basis spec and the origin, plus the free
+ * and frozen variables and (given `model`) the non-trainable weights. The basis must be seeded
+ * (gaussianBasis, hashedBasis or srhtBasis).
+ *
+ * @example
+ * const checkpoint = compactCheckpoint(optimizer, { model, seededOrigin: { model: 'mine', seed: 1 } });
+ * loadCompactCheckpoint(checkpoint, createModel(1));   // predicts exactly as `model`
  */
 export function compactCheckpoint(optimizer: SubspaceOptimizer, opts: CompactCheckpointOptions = {}): CompactCheckpoint {
+  const where = 'compactCheckpoint';
   const spec = basisSpec(optimizer.basis);
   if (!spec) {
     throw new InvalidArgumentError(
-      `compactCheckpoint: the optimizer's ${optimizer.basis.kind} basis cannot be rebuilt from a seed; use ` +
+      `${where}: the optimizer's ${optimizer.basis.kind} basis cannot be rebuilt from a seed; use ` +
         `gaussianBasis, hashedBasis or srhtBasis, or save the full weights with model.save().`,
     );
   }
+  const theta0 = optimizer.origin.dataSync() as Float32Array; // throws DisposedError on a disposed optimizer
+  const selection = (optimizer as unknown as { selection: VariableSelection }).selection;
+  const all = selection.all;
+  if (opts.model) {
+    const trainable = variablesOf(where, opts.model);
+    if (trainable.length !== all.length || trainable.some((v, i) => v !== all[i])) {
+      throw new InvalidArgumentError(
+        `${where}: 'model' is not the model the optimizer trains (its trainable weights are not the optimizer's ` +
+          `variables, in order); pass that model, or create the optimizer with {variables: model}.`,
+      );
+    }
+  }
+  const { free, frozen } = selection.positions;
+  const nonTrainable = opts.model
+    ? storeGroup(where, opts.model.nonTrainableWeights.map((w) => w.read() as tf.Variable), 'non-trainable weight')
+    : null;
+  const frozenVars = frozen.map((i) => all[i]);
   const z = optimizer.coordinates();
   const zValues = z.dataSync() as Float32Array;
   z.dispose();
-  const theta0 = optimizer.origin.dataSync() as Float32Array;
   const origin: CompactCheckpoint['origin'] = opts.seededOrigin
     ? { kind: 'seeded', model: opts.seededOrigin.model, seed: opts.seededOrigin.seed, fingerprint: fingerprint(theta0) }
     : { kind: 'stored', values: encodeFloat32(theta0) };
   return {
     format: COMPACT_FORMAT,
-    version: 1,
+    version: 2,
     basis: { ...spec },
     shapes: optimizer.variables.map((v) => v.shape.slice()),
     origin,
     z: encodeFloat32(zValues),
     basisFingerprint: basisFingerprint(optimizer.basis),
+    variableCount: all.length,
+    free,
+    frozen,
+    freeValues: free.length ? storeGroup(where, free.map((i) => all[i]), 'free variable') : null,
+    frozenValues: !frozen.length
+      ? null
+      : opts.seededOrigin
+        ? fingerprintGroup(where, frozenVars, 'frozen variable')
+        : storeGroup(where, frozenVars, 'frozen variable'),
+    nonTrainable,
   };
 }
 
-/**
- * Sets the model's (or variables') parameters to θ0 + Q·z from a compact checkpoint. For a
- * 'seeded' origin, pass a model freshly built by the same factory and seed: its current weights
- * are θ0 (checked against the stored fingerprint). Everything is validated before any variable
- * changes; a mismatch throws {@link CheckpointError} naming what differs.
- */
-export function loadCompactCheckpoint(checkpoint: CompactCheckpoint, target: VariableSource): void {
-  const where = 'loadCompactCheckpoint';
-  const c = checkpoint as Partial<CompactCheckpoint> | null;
-  if (c == null || c.format !== COMPACT_FORMAT) {
-    throw new CheckpointError(`${where}: not a ${COMPACT_FORMAT} checkpoint (format = ${JSON.stringify(c?.format)}).`);
-  }
-  if (c.version !== 1) throw new CheckpointError(`${where}: unsupported checkpoint version ${JSON.stringify(c.version)}; this library reads version 1.`);
-  try {
-    checkBasisSpec(where, c.basis);
-  } catch (e) {
-    throw new CheckpointError((e as Error).message);
-  }
-  const layout = new ParameterLayout(where, target);
-  const spec = c.basis as BasisSpec;
-  if (layout.size !== spec.D) {
-    throw new CheckpointError(`${where}: the checkpoint is for D = ${spec.D} parameters, but the model has ${layout.size}.`);
-  }
-  const shapes = c.shapes ?? [];
-  if (shapes.length !== layout.shapes.length || shapes.some((s, i) => !tf.util.arraysEqual(s, layout.shapes[i]))) {
-    throw new CheckpointError(
-      `${where}: the checkpoint's variable shapes ${JSON.stringify(shapes)} differ from the model's ${JSON.stringify(layout.shapes)}.`,
-    );
-  }
-  const z = decodeFloat32(where, 'z', c.z, spec.d);
-  let theta0: Float32Array;
-  if (c.origin?.kind === 'stored') {
-    theta0 = decodeFloat32(where, 'origin.values', c.origin.values, spec.D);
-  } else if (c.origin?.kind === 'seeded') {
-    const current = tf.tidy(() => layout.read());
-    theta0 = current.dataSync() as Float32Array;
-    current.dispose();
-    const got = fingerprint(theta0);
-    if (got !== c.origin.fingerprint) {
-      throw new CheckpointError(
-        `${where}: the model's current weights (fingerprint ${got}) are not the origin of the checkpoint ` +
-          `(${c.origin.fingerprint}): build a fresh '${c.origin.model}' model with seed ${c.origin.seed} and load into it.`,
-      );
-    }
-  } else {
-    throw new CheckpointError(`${where}: the origin must be {kind: 'stored'} or {kind: 'seeded'}.`);
-  }
-  const basis = basisFromSpec(spec);
-  try {
-    const rebuilt = basisFingerprint(basis);
-    if (rebuilt !== c.basisFingerprint) {
-      throw new CheckpointError(
-        `${where}: the ${spec.kind} basis rebuilt from seed ${spec.seed} (fingerprint ${rebuilt}) is not the one ` +
-          `the checkpoint was trained with (${c.basisFingerprint}): its kind, seed or size was changed.`,
-      );
-    }
-    tf.tidy(() => layout.assign(tf.add(tf.tensor1d(theta0), basis.lift(tf.tensor1d(z))) as tf.Tensor1D));
-  } finally {
-    basis.dispose();
-  }
+/** What a checkpoint costs, and what it replaces. */
+export interface Compression {
+  /** Bytes of the checkpoint as JSON (UTF-8): everything it stores. */
+  bytes: number;
+  /** Bytes of the float32 weights it describes: the projected, free and frozen variables and the non-trainable weights. */
+  fullBytes: number;
+  /** fullBytes / bytes. */
+  ratio: number;
+  /** Bytes of each stored part (base64 text): z, origin (values, if stored), free, frozen and non-trainable values. */
+  parts: { z: number; origin: number; free: number; frozen: number; nonTrainable: number };
 }
 
-/** Bytes of the checkpoint as JSON, and the ratio of the full float32 weights (4·D bytes) to it. */
-export function compressionOf(checkpoint: CompactCheckpoint): { bytes: number; fullBytes: number; ratio: number } {
+/** The checkpoint's size as JSON, the size of the weights it describes, and their ratio. */
+export function compressionOf(checkpoint: CompactCheckpoint): Compression {
+  const c = checkpoint as Partial<CompactCheckpoint>;
   const bytes = new TextEncoder().encode(JSON.stringify(checkpoint)).length;
-  const fullBytes = 4 * checkpoint.basis.D;
-  return { bytes, fullBytes, ratio: fullBytes / bytes };
+  const text = (g: unknown) => (g && typeof (g as StoredGroup).values === 'string' ? (g as StoredGroup).values.length : 0);
+  const floats = (g: { shapes?: number[][] } | null | undefined) => (Array.isArray(g?.shapes) ? sizeOf(g.shapes) : 0);
+  const fullBytes = 4 * (checkpoint.basis.D + floats(c.freeValues) + floats(c.frozenValues) + floats(c.nonTrainable));
+  const parts = {
+    z: typeof c.z === 'string' ? c.z.length : 0,
+    origin: text(c.origin),
+    free: text(c.freeValues),
+    frozen: text(c.frozenValues),
+    nonTrainable: text(c.nonTrainable),
+  };
+  return { bytes, fullBytes, ratio: fullBytes / bytes, parts };
 }
