@@ -1,33 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Basis, checkVector } from '../basis/basis';
-import { basisFromSpec, checkBasisSpec } from '../basis/from-spec';
+import { basisFromSpec } from '../basis/from-spec';
 import { BasisSpec } from '../basis/spec';
 import { CheckpointError, DisposedError, InvalidArgumentError } from '../errors';
 import { GradientInput, NamedTensor, VariableSource, variablesOf } from '../layout';
 import { basisProbe, checkBasisProbe, checkOrigin } from './checks';
-import { supportsExactState } from './inner-state';
-import { GradientMode, ProjectedGradientOptimizer, projectGradients } from './project-gradients';
+import { checkSavedConfig, SavedConfig } from './saved-config';
+import { ProjectedGradientOptimizer, projectGradients } from './project-gradients';
 import { ProjectedParameterOptimizer, projectParameters } from './project-parameters';
-import { NonFinitePolicy, SubspaceOptimizer } from './subspace-optimizer';
+import { SubspaceOptimizer } from './subspace-optimizer';
 
-/** A variable as a saved config records it (the `name` key survives tfjs-layers' camel-casing). */
-export interface SavedVariable {
-  name: string;
-  shape: number[];
-}
-
-/** The config of a saved wrapper (see optimizer/serialization.ts). */
-export interface SavedConfig {
-  mode: GradientMode | 'parameters';
-  nonFinite: NonFinitePolicy;
-  innerClassName: string;
-  innerConfig: tf.serialization.ConfigDict;
-  basis: BasisSpec | null;
-  variableCount: number;
-  free: number[];
-  frozen: number[];
-  variables: SavedVariable[];
-}
+export type { SavedConfig, SavedVariable } from './saved-config';
 
 type WrapperClass = typeof ProjectedGradientOptimizer | typeof ProjectedParameterOptimizer;
 
@@ -252,29 +235,8 @@ const states = new WeakMap<object, Restoring>();
  * position against the saved ones; from then on it is exactly the saved optimizer continuing.
  */
 export function restoredOptimizer(wrapper: WrapperClass, config: SavedConfig): tf.Optimizer {
-  const where = `${wrapper.className}.fromConfig`;
-  const c = config as Partial<SavedConfig> | null;
-  if (c?.basis == null) {
-    throw new CheckpointError(`${where}: the saved optimizer has no seeded basis; load the model without the optimizer and create it again.`);
-  }
-  try {
-    checkBasisSpec(where, c.basis);
-  } catch (e) {
-    throw new CheckpointError((e as Error).message);
-  }
-  const modes = wrapper === ProjectedParameterOptimizer ? ['parameters'] : ['coordinates', 'ambient'];
-  if (!modes.includes(c.mode as string)) throw new CheckpointError(`${where}: the saved mode '${String(c.mode)}' is not one of ${modes.join(', ')}.`);
-  const vars = c.variables;
-  const okVar = (v: SavedVariable) => typeof v?.name === 'string' && Array.isArray(v.shape) && v.shape.every((n) => Number.isInteger(n) && n >= 0);
-  if (!Array.isArray(vars) || vars.length === 0 || !vars.every(okVar)) {
-    throw new CheckpointError(`${where}: the saved config does not list the optimizer's variables (saved by an older version?); load the model without the optimizer and create it again.`);
-  }
-  const okPos = (p: unknown) => Array.isArray(p) && p.every((i) => Number.isInteger(i) && i >= 0 && i < vars.length);
-  if (!okPos(c.free) || !okPos(c.frozen)) throw new CheckpointError(`${where}: the saved free/frozen positions are not positions among ${vars.length} variables.`);
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap[c.innerClassName as string];
-  if (!entry) throw new CheckpointError(`${where}: the inner optimizer class '${String(c.innerClassName)}' is not registered.`);
-  if (!supportsExactState({ getClassName: () => c.innerClassName } as tf.Optimizer)) throw new CheckpointError(`${where}: a ${c.innerClassName} inner optimizer cannot be restored exactly.`);
-  const basis = basisFromSpec(c.basis);
+  checkSavedConfig(wrapper, config);
+  const basis = basisFromSpec(config.basis as BasisSpec);
   const state = new Restoring(wrapper, config, basis, tf.keep(basisProbe(basis)));
   const placeholder = Object.create(wrapper.prototype) as object;
   const proxy = new Proxy(placeholder, {
