@@ -202,6 +202,8 @@ class Restoring {
           if (c.mode !== 'coordinates' || !this.pending) throw this.notBound('coordinates');
           return tf.clone(this.pending[3].tensor);
         };
+      case 'inner':
+        throw this.notBound('inner'); // made from the saved config when binding
       case 'constructor':
         return this.cls;
     }

@@ -315,6 +315,39 @@ describe('a restored optimizer binds only to the variables it was saved with', (
     expect(tf.memory().numTensors).toBe(start);
   });
 
+  it('saved again before binding (the loaded state as it was), it resumes as the first load does', async () => {
+    const start = tf.memory().numTensors;
+    const direct = await load();
+    const middle = await load();
+    const resaved = await roundTrip(middle, 'memory'); // middle never trained: saved from its unbound state
+    await direct.trainOnBatch(data[1].x, data[1].y);
+    await resaved.trainOnBatch(data[1].x, data[1].y);
+    expect((resaved.optimizer as SubspaceOptimizer).iterations).toBe(2);
+    expect(weightBits(resaved)).toEqual(weightBits(direct));
+    for (const m of [direct, middle, resaved]) {
+      m.optimizer.dispose();
+      m.dispose();
+    }
+    // One save: the iteration tensor tfjs-layers' save leaves undisposed (as with any optimizer).
+    expect(tf.memory().numTensors).toBe(start + 1);
+  });
+
+  it('state that fails to restore while binding leaks nothing and binds nothing (the same error again)', async () => {
+    const copy = { ...artifacts, weightSpecs: artifacts.weightSpecs!.map((w) => ({ ...w })) };
+    const slot = copy.weightSpecs.find((w) => w.name === 'inner/accumulatedFirstMoment/0')!;
+    slot.name = 'inner/accumulatedFirstMoment/7';
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(copy));
+    const start = tf.memory().numTensors;
+    const step = () => loaded.trainOnBatch(data[1].x, data[1].y);
+    await expect(step()).rejects.toThrow(/unexpected optimizer weight 'inner\/accumulatedFirstMoment\/7'/);
+    expect(tf.memory().numTensors).toBe(start);
+    await expect(step()).rejects.toThrow(/unexpected optimizer weight/);
+    expect(tf.memory().numTensors).toBe(start);
+    expect(() => (loaded.optimizer as SubspaceOptimizer).residual()).toThrow(/to bind it now/);
+    loaded.optimizer.dispose();
+    loaded.dispose();
+  });
+
   it('weights saved for another D are refused at load (CheckpointError), the config names the variables', async () => {
     const copy = JSON.parse(JSON.stringify({ ...artifacts, weightData: undefined })) as tf.io.ModelArtifacts;
     const cfg = copy.trainingConfig!.optimizer_config as { config: { basis: { D: number }; variables: Array<{ name: string; shape: number[] }> } };
