@@ -60,6 +60,15 @@ interface QrExports {
   trmm(e: number, sp: number, r0: number, r1: number, tp: number, op: number, t: number, m: number): void;
 }
 
+/**
+ * The rows are cut into this many fixed parts, each with its own Gram accumulator, summed in order at
+ * the end: the rounding of G (and so Q's bits) does not depend on how many threads ran. Fewer parts
+ * when d is large against D, so the accumulators stay ≤ a quarter of W.
+ */
+function gramParts(D: number, sp: number): number {
+  return Math.max(1, Math.min(MAX_THREADS, Math.floor(D / (16 * sp))));
+}
+
 /** Tile rows: the float64 tile (sp × t) takes ≈ 256 kB, so it stays in the L2 cache. */
 function tileRows(sp: number): number {
   return Math.max(16, Math.min(256, Math.floor(32768 / sp) & ~3));
@@ -72,6 +81,7 @@ class WasmWorkspace implements QrWorkspace {
   private readonly t: number;
   private readonly k: QrExports;
   private readonly at: { w: number; m: number; tile: number[]; out: number[]; g: number[] };
+
   private attached: { pool: KernelThreads; handle: number } | null = null;
 
   private constructor(
@@ -94,12 +104,14 @@ class WasmWorkspace implements QrWorkspace {
     const w = place(4 * rows * sp);
     const m = place(8 * sp * sp);
     const each = (bytes: number) => Array.from({ length: threads }, () => place(bytes));
-    this.at = { w, m, tile: each(8 * sp * t), out: each(8 * sp * t), g: each(8 * sp * sp) };
+    const g = Array.from({ length: gramParts(rows, sp) }, () => place(8 * sp * sp));
+    this.at = { w, m, tile: each(8 * sp * t), out: each(8 * sp * t), g };
   }
 
   static bytes(D: number, n: number, threads: number): number {
     const sp = pad4(n);
-    return 4 * D * sp + 8 * sp * sp + threads * (16 * sp * tileRows(sp) + 8 * sp * sp) + 16 * (2 + 3 * threads);
+    const parts = gramParts(D, sp);
+    return 4 * D * sp + 8 * sp * sp + threads * 16 * sp * tileRows(sp) + parts * 8 * sp * sp + 16 * (2 + 2 * threads + parts);
   }
 
   static create(E: Matrix, D: number, n: number, columns: number[]): WasmWorkspace | null {
@@ -143,34 +155,52 @@ class WasmWorkspace implements QrWorkspace {
     }
   }
 
-  /** Runs `fn` over all rows: split between the threads, in jobs of about JOB_MADDS multiply–adds. */
-  private run(fn: QrKernelName, madds: number, args: (th: number, r0: number, r1: number) => number[]): void {
-    const D = this.rows;
+  /**
+   * Runs the jobs: each is [rows r0, r1, what it works on], and jobs of one lane run in order on one
+   * thread; in every round each thread takes the next job of one of its lanes (lane l → thread
+   * l mod threads).
+   */
+  private run(fn: QrKernelName, lanes: Array<Array<[number, number, number]>>, args: (th: number, job: [number, number, number]) => number[]): void {
     const n = this.threads;
-    const jobs = Math.max(1, Math.ceil((D * madds) / (JOB_MADDS * n)));
+    const queues: Array<Array<[number, number, number]>> = Array.from({ length: n }, () => []);
+    lanes.forEach((jobs, l) => queues[l % n].push(...jobs));
     const kernel = this.k[fn] as (...a: number[]) => void;
-    for (let j = 0; j < jobs; j++) {
-      const lo = Math.floor((D * j) / jobs);
-      const hi = Math.floor((D * (j + 1)) / jobs);
-      const bound = (th: number) => lo + Math.floor(((hi - lo) * th) / n);
+    const pool = this.attached?.pool;
+    for (let round = 0; queues.some((q) => round < q.length); round++) {
       const started: boolean[] = [];
-      const pool = this.attached?.pool;
-      for (let th = 1; th < n; th++) started[th] = !!pool?.start(th - 1, this.attached!.handle, fn, args(th, bound(th), bound(th + 1)));
-      kernel(...args(0, bound(0), bound(1)));
       for (let th = 1; th < n; th++) {
-        if (!started[th]) kernel(...args(th, bound(th), bound(th + 1)));
+        const job = queues[th][round];
+        started[th] = !!job && !!pool?.start(th - 1, this.attached!.handle, fn, args(th, job));
+      }
+      if (queues[0][round]) kernel(...args(0, queues[0][round]));
+      for (let th = 1; th < n; th++) {
+        const job = queues[th][round];
+        if (!job) continue;
+        if (!started[th]) kernel(...args(th, job));
         else if (!pool!.join(th - 1)) throw new HelperFailure(`thin QR: helper thread ${th - 1} failed during ${fn}`);
       }
     }
   }
 
+  /** The rows [lo, hi) in jobs of ≈ JOB_MADDS multiply–adds, cut at multiples of the tile height. */
+  private jobs(lo: number, hi: number, tag: number): Array<[number, number, number]> {
+    const per = Math.max(this.t, Math.floor(JOB_MADDS / ((this.sp * this.sp) / 2) / this.t) * this.t);
+    const out: Array<[number, number, number]> = [];
+    for (let r = lo; r < hi; r += per) out.push([r, Math.min(hi, r + per), tag]);
+    return out;
+  }
+
   gram(): Float64Array {
-    const { sp, t, at } = this;
+    const { rows: D, sp, t, at } = this;
+    const parts = at.g.length;
     for (const g of at.g) new Float64Array(this.memory.buffer, g, sp * sp).fill(0);
-    this.run('gram', (sp * sp) / 2, (th, r0, r1) => [at.w, sp, r0, r1, at.tile[th], t, at.g[th]]);
+    // Part boundaries at multiples of t: the tiles, and so the sums, are the same for any thread count.
+    const bound = (p: number) => Math.min(D, Math.ceil(Math.floor((D * p) / parts) / t) * t);
+    const lanes = Array.from({ length: parts }, (_, p) => this.jobs(bound(p), bound(p + 1), p));
+    this.run('gram', lanes, (th, [r0, r1, p]) => [at.w, sp, r0, r1, at.tile[th], t, at.g[p]]);
     const G = new Float64Array(this.memory.buffer.slice(at.g[0], at.g[0] + 8 * sp * sp));
-    for (let th = 1; th < this.threads; th++) {
-      const part = new Float64Array(this.memory.buffer, at.g[th], sp * sp);
+    for (let p = 1; p < parts; p++) {
+      const part = new Float64Array(this.memory.buffer, at.g[p], sp * sp);
       for (let i = 0; i < G.length; i++) G[i] += part[i];
     }
     return G;
@@ -186,7 +216,9 @@ class WasmWorkspace implements QrWorkspace {
         for (let c = 0; c < 4; c++) P[o + c] = M[a * sp + 4 * q + c];
       }
     }
-    this.run('trmm', (sp * sp) / 2, (th, r0, r1) => [at.w, sp, r0, r1, at.tile[th], at.out[th], t, at.m]);
+    const D = this.rows;
+    const lanes = Array.from({ length: this.threads }, (_, l) => this.jobs(Math.floor((D * l) / this.threads), Math.floor((D * (l + 1)) / this.threads), 0));
+    this.run('trmm', lanes, (th, [r0, r1]) => [at.w, sp, r0, r1, at.tile[th], at.out[th], t, at.m]);
   }
 
   result(): Float32Array {
