@@ -1,6 +1,7 @@
 import { NonFiniteError, RankDeficientError, thinQr } from '../../src';
 import { ThinQrOptions } from '../../src/linalg/qr';
 import { gaussianArray } from '../../src/random';
+import { conditioned, householder, kahan, lowRank, minusOnes, orthonormalColumns, times } from './qr-inputs';
 import { orthonormality, referenceRank, spanResidual } from './qr-reference';
 
 /**
@@ -35,51 +36,6 @@ function check(E: ArrayLike<number> & (Float32Array | Float64Array), D: number, 
   return { res, ref };
 }
 
-/** A seeded D×D Householder reflection applied to the D×n matrix A (row-major), in float64. */
-function householder(A: Float64Array, D: number, n: number, seed: number): Float64Array {
-  const v = Float64Array.from(gaussianArray(D, seed));
-  const vv = v.reduce((s, x) => s + x * x, 0);
-  const out = Float64Array.from(A);
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let i = 0; i < D; i++) s += v[i] * A[i * n + j];
-    for (let i = 0; i < D; i++) out[i * n + j] -= (2 * s * v[i]) / vv;
-  }
-  return out;
-}
-
-/** n×n unit upper triangular with −1 above the diagonal, as the top of a D×n matrix. */
-function minusOnes(D: number, n: number): Float64Array {
-  const A = new Float64Array(D * n);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) A[i * n + j] = i === j ? 1 : -1;
-  return A;
-}
-
-function times(A: ArrayLike<number>, m: number, l: number, B: ArrayLike<number>, n: number): Float64Array {
-  const C = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let a = 0; a < l; a++) for (let j = 0; j < n; j++) C[i * n + j] += A[i * l + a] * B[a * n + j];
-  return C;
-}
-
-/** k orthonormal columns (D×k row-major, float64) from the reference MGS2 of a seeded Gaussian. */
-function orthonormalColumns(D: number, k: number, seed: number): Float64Array {
-  const G = gaussianArray(D * k, seed);
-  const Q = new Float64Array(D * k);
-  for (let j = 0; j < k; j++) {
-    const w = Float64Array.from({ length: D }, (_, i) => G[i * k + j]);
-    for (let sweep = 0; sweep < 2; sweep++) {
-      for (let p = 0; p < j; p++) {
-        let s = 0;
-        for (let i = 0; i < D; i++) s += Q[i * k + p] * w[i];
-        for (let i = 0; i < D; i++) w[i] -= s * Q[i * k + p];
-      }
-    }
-    const r = Math.sqrt(w.reduce((s, x) => s + x * x, 0));
-    for (let i = 0; i < D; i++) Q[i * k + j] = w[i] / r;
-  }
-  return Q;
-}
-
 describe('thinQr on the Kahan family (the inputs of issue 13)', () => {
   test.each([30, 40])('H·[U; 0], U unit upper triangular with −1 above the diagonal, n = %i, D = n + 10', (n) => {
     const D = n + 10;
@@ -105,11 +61,7 @@ describe('thinQr on the Kahan family (the inputs of issue 13)', () => {
     [1.35, 100],
     [1.35, 200],
   ])('classic Kahan matrix θ = %f, n = %i', (theta, n) => {
-    const s = Math.sin(theta);
-    const c = Math.cos(theta);
-    const K = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) K[i * n + j] = s ** i * (i === j ? 1 : -c);
-    check(K, n, n);
+    check(kahan(theta, n), n, n);
   });
 });
 
@@ -147,11 +99,7 @@ describe('thinQr on graded, nearly parallel and rank-deficient columns', () => {
     [3000, 30, 12],
     [100_000, 12, 5],
   ])('A·B + 1e-9 noise (%i×%i, numerical rank %i) reports exactly that rank', (D, n, r) => {
-    const A = gaussianArray(D * r, 21);
-    const B = gaussianArray(r * n, 22);
-    const noise = gaussianArray(D * n, 23);
-    const E = times(A, D, r, B, n).map((x, i) => x + 1e-9 * noise[i]);
-    const { res } = check(E, D, n);
+    const { res } = check(lowRank(D, n, r, 1e-9), D, n);
     expect(res.kept).toEqual(Array.from({ length: r }, (_, j) => j)); // greedy: B's first r columns are independent
   });
 
@@ -177,12 +125,7 @@ describe('thinQr on graded, nearly parallel and rank-deficient columns', () => {
   test.each([1e2, 1e4, 1e6, 1e8, 1e10, 1e12])('cond sweep: U·diag(σ)·Vᵀ with cond %s (2000×20)', (cond) => {
     const D = 2000;
     const n = 20;
-    const U = orthonormalColumns(D, n, 41);
-    const V = orthonormalColumns(n, n, 42);
-    const sigma = Array.from({ length: n }, (_, j) => cond ** (-j / (n - 1)));
-    const E = new Float64Array(D * n);
-    for (let i = 0; i < D; i++) for (let j = 0; j < n; j++) for (let a = 0; a < n; a++) E[i * n + j] += U[i * n + a] * sigma[a] * V[j * n + a];
-    const { res } = check(E, D, n);
+    const { res } = check(conditioned(D, n, cond), D, n);
     if (cond <= 1e2) expect(res.method).toBe('cholesky');
     if (cond <= 1e6) expect(res.kept).toHaveLength(n); // every greedy distance ≥ σ_min = 1/cond ≥ rankTol
   });
