@@ -27,18 +27,20 @@ export interface GramSchmidtResult {
 
 /** BCGS2 with the greedy rank rule (see the file comment); E is D×n row-major. */
 export function gramSchmidtQr(E: Matrix, D: number, n: number, rankTol: number): GramSchmidtResult {
+  // Column norms scaled by the largest entry first, so that neither huge nor tiny entries over- or underflow.
+  const big = new Float64Array(n);
+  for (let i = 0; i < D * n; i++) big[i % n] = Math.max(big[i % n], Math.abs(E[i]));
   const norms = new Float64Array(n);
   for (let i = 0; i < D; i++) {
     const o = i * n;
-    for (let j = 0; j < n; j++) norms[j] += E[o + j] * E[o + j];
+    for (let j = 0; j < n; j++) if (big[j] > 0) norms[j] += (E[o + j] / big[j]) ** 2;
   }
-  for (let j = 0; j < n; j++) norms[j] = Math.sqrt(norms[j]);
+  for (let j = 0; j < n; j++) norms[j] = big[j] * Math.sqrt(norms[j]);
   // W: column j (unit norm) at W[j·D …]; kept column p is moved to slot p as it is accepted.
   const W = new Float64Array(n * D);
   for (let j = 0; j < n; j++) {
-    const s = norms[j] > 0 ? 1 / norms[j] : 0;
     const o = j * D;
-    for (let i = 0; i < D; i++) W[o + i] = E[i * n + j] * s;
+    if (norms[j] > 0) for (let i = 0; i < D; i++) W[o + i] = E[i * n + j] / big[j] / (norms[j] / big[j]);
   }
   const H = new Float64Array(n * n); // H[p·n + j]: coefficient of kept column p in column j (scaled)
   const kept: number[] = [];

@@ -35,11 +35,15 @@ export class HelperFailure extends Error {}
 
 /**
  * A workspace holding the columns `columns` of E (D×n row-major): the WebAssembly one where it runs
- * and fits, else plain loops ('js' forces those).
+ * and fits (with the registered helper threads for 'auto', on the calling thread alone for
+ * 'single'), else plain loops ('js' forces those).
  */
-export function qrWorkspace(E: Matrix, D: number, n: number, columns: number[], kind: 'auto' | 'js' = 'auto'): QrWorkspace {
-  return (kind === 'auto' && WasmWorkspace.create(E, D, n, columns)) || new JsWorkspace(E, D, n, columns);
+export function qrWorkspace(E: Matrix, D: number, n: number, columns: number[], kind: QrKernelKind = 'auto'): QrWorkspace {
+  return (kind !== 'js' && WasmWorkspace.create(E, D, n, columns, kind === 'auto')) || new JsWorkspace(E, D, n, columns);
 }
+
+/** How a workspace computes: see {@link qrWorkspace}. */
+export type QrKernelKind = 'auto' | 'single' | 'js';
 
 /** Multiply–adds per helper job (≈ 0.1–0.3 s), so a join never waits long and the work stays balanced. */
 const JOB_MADDS = 4e8;
@@ -114,12 +118,12 @@ class WasmWorkspace implements QrWorkspace {
     return 4 * D * sp + 8 * sp * sp + threads * 16 * sp * tileRows(sp) + parts * 8 * sp * sp + 16 * (2 + 2 * threads + parts);
   }
 
-  static create(E: Matrix, D: number, n: number, columns: number[]): WasmWorkspace | null {
+  static create(E: Matrix, D: number, n: number, columns: number[], useHelpers: boolean): WasmWorkspace | null {
     const { plain, shared } = qrModules();
     if (!plain) return null;
     const k = columns.length;
     const sp = pad4(k);
-    const pool = shared && D * sp * sp >= THREADED_MIN ? kernelThreads() : null;
+    const pool = useHelpers && shared && D * sp * sp >= THREADED_MIN ? kernelThreads() : null;
     const threads = pool ? Math.min(MAX_THREADS, 1 + pool.helpers) : 1;
     const pages = Math.ceil(WasmWorkspace.bytes(D, k, threads) / PAGE);
     if (pages > MAX_PAGES) return null;

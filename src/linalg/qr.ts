@@ -6,7 +6,7 @@ import {
 } from '../errors';
 import { choleskyUpper, invertUpper, Matrix, multiplyUpper, pad4 } from './kernels';
 import { gramSchmidtQr } from './qr-gram-schmidt';
-import { HelperFailure, qrWorkspace, QrWorkspace } from './qr-workspace';
+import { HelperFailure, QrKernelKind, qrWorkspace, QrWorkspace } from './qr-workspace';
 
 /** Options of the thin QR. */
 export interface ThinQrOptions {
@@ -94,18 +94,11 @@ export function thinQr(E: Matrix, rows: number, cols: number, opts: ThinQrOption
   const all = Array.from({ length: cols }, (_, j) => j);
   const kind = opts.kernel ?? 'auto';
 
-  const ws = qrWorkspace(E, rows, cols, all, kind);
-  try {
-    const route = choleskyRoute(ws, cols, rankTol);
-    if (route) {
-      const res = checked(ws, route.r, opts.secondPass === 'always');
-      if (res) return { ...res, kept: all, dropped: [], method: 'cholesky' };
-    }
-  } catch (e) {
-    if (!(e instanceof HelperFailure)) throw e;
-  } finally {
-    ws.dispose();
-  }
+  const route = withWorkspace(E, rows, cols, all, kind, (ws) => {
+    const first = choleskyRoute(ws, cols, rankTol);
+    return first && checked(ws, first.r, opts.secondPass === 'always');
+  });
+  if (route) return { ...route, kept: all, dropped: [], method: 'cholesky' };
 
   const gs = gramSchmidtQr(E, rows, cols, rankTol);
   if (gs.dependent.length > 0 && !opts.dropDependent) throw rankError(gs.dependent, gs.kept.length, rankTol);
@@ -113,19 +106,30 @@ export function thinQr(E: Matrix, rows: number, cols: number, opts: ThinQrOption
     throw new RankDeficientError('orthonormalize: every column of the basis is zero; give at least one nonzero column.', gs.dependent);
   }
   const k = gs.kept.length;
-  const ws2 = qrWorkspace(gs.q, rows, k, Array.from({ length: k }, (_, j) => j), kind);
-  try {
-    const res = checked(ws2, gs.r, false, 0);
-    if (res) return { ...res, kept: gs.kept, dropped: gs.dependent, method: 'gram-schmidt' };
-  } finally {
-    ws2.dispose();
-  }
+  const res = withWorkspace(gs.q, rows, k, Array.from({ length: k }, (_, j) => j), kind, (ws) => checked(ws, gs.r, false, 0));
+  if (res) return { ...res, kept: gs.kept, dropped: gs.dependent, method: 'gram-schmidt' };
   throw new RankDeficientError(
     `orthonormalize: the basis is too ill-conditioned to orthonormalize to ${ORTHONORMALITY_TOL} in float32 ` +
       `even after ${MAX_REFINE} refinement passes. Raise rankTol (e.g. 1e-5) with {dropDependent: true}, ` +
       `or orthonormalize it beforehand.`,
     [],
   );
+}
+
+/**
+ * Runs fn on a workspace of E's columns; when a helper thread fails mid-product (the working copy is
+ * then unusable), once more on the calling thread alone. E itself is never written.
+ */
+function withWorkspace<T>(E: Matrix, rows: number, n: number, columns: number[], kind: QrKernelKind, fn: (ws: QrWorkspace) => T): T {
+  const ws = qrWorkspace(E, rows, n, columns, kind);
+  try {
+    return fn(ws);
+  } catch (e) {
+    if (e instanceof HelperFailure && kind === 'auto') return withWorkspace(E, rows, n, columns, 'single', fn);
+    throw e;
+  } finally {
+    ws.dispose();
+  }
 }
 
 /**

@@ -142,6 +142,20 @@ describe('thinQr on degenerate input', () => {
     expect(() => thinQr(E, D, n)).toThrow(/column\(s\) 1, 4 \(0-based\).*4 independent column\(s\) remain.*dropDependent/);
   });
 
+  test('float64 columns of size 1e200 and 1e-200 (squares over- and underflow): scale does not matter', () => {
+    const D = 400;
+    const n = 4;
+    const E = Float64Array.from(gaussianArray(D * n, 53), (x, i) => x * [1e200, 1, 1e-200, 1e-300][i % n]);
+    const res = thinQr(E, D, n);
+    expect(res.kept).toEqual([0, 1, 2, 3]);
+    expect(orthonormality(res.q, D, n).inf).toBeLessThanOrEqual(1e-6);
+    // The same directions as the unscaled matrix (Q is unique): equal up to float32 rounding.
+    const plain = thinQr(gaussianArray(D * n, 53), D, n);
+    let diff = 0;
+    for (let i = 0; i < D * n; i++) diff = Math.max(diff, Math.abs(res.q[i] - plain.q[i]));
+    expect(diff).toBeLessThanOrEqual(1e-6);
+  });
+
   test('NaN or Infinity: a NonFiniteError naming row and columns, E untouched', () => {
     const E = gaussianArray(300 * 5, 52);
     E[7 * 5 + 3] = NaN;
