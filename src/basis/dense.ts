@@ -10,9 +10,11 @@ import { currentBackend } from './operator';
 import { rememberSpec } from './spec';
 
 /**
- * Thin QR of a tall basis: returns the D×d float32 Q with QᵀQ = I and diag(R) > 0 (so Q is unique).
- * Computed in float64 on the CPU by Cholesky-QR twice (O(D·d²) time, O(D·d) memory), never with
- * `tf.linalg.qr` (which builds a D×D matrix). The result is identical on every backend.
+ * Thin QR of a tall basis: returns the D×d float32 Q with ‖QᵀQ − I‖∞ ≤ 1e-6 (checked) and diag(R) > 0
+ * (so Q is unique). Computed in float64 on the CPU by {@link thinQr}: Cholesky-QR when E is well
+ * conditioned, block Gram–Schmidt twice otherwise (O(D·d²) time, O(D·d) memory), never with
+ * `tf.linalg.qr` (which builds a D×D matrix). The result is identical on every backend. A column is
+ * dependent when its distance to the span of the columns kept before it is below rankTol·its norm.
  *
  * @example
  * const Q = orthonormalize(tf.randomNormal([1000, 20]));

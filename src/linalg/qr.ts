@@ -4,41 +4,36 @@ import {
   NonFiniteError,
   RankDeficientError,
 } from '../errors';
-import {
-  choleskyUpper,
-  gramUpper,
-  invertUpper,
-  Matrix,
-  multiplyTransposed,
-  multiplyUpper,
-  pad4,
-} from './kernels';
+import { choleskyUpper, invertUpper, Matrix, multiplyUpper, pad4 } from './kernels';
+import { gramSchmidtQr } from './qr-gram-schmidt';
+import { HelperFailure, QrKernelKind, qrWorkspace, QrWorkspace } from './qr-workspace';
 
 /** Options of the thin QR. */
 export interface ThinQrOptions {
   /**
-   * A column is numerically dependent when its distance to the span of the columns before it is below
-   * `rankTol` times its own norm (the sine of its angle to that span). Default 1e-6: a basis with a
-   * condition number of 10⁶ is accepted. Must lie in [1e-7, 1): the float64 Gram matrix resolves
-   * sines down to about 1e-7.
+   * Column j is dependent when its distance to the span of the columns kept before it is below
+   * `rankTol` times its own norm (the sine of its angle to that span); a zero column is dependent.
+   * Default 1e-6. Must lie in [1e-7, 1).
    */
   rankTol?: number;
-  /** Drop dependent columns instead of throwing {@link RankDeficientError}. Default false. */
+  /**
+   * Drop the dependent columns instead of throwing {@link RankDeficientError}. Default false. The
+   * kept subset is greedy in column order: column j is kept iff its distance to the span of the
+   * columns kept before it is at least `rankTol`·‖e_j‖.
+   */
   dropDependent?: boolean;
   /**
-   * 'auto' (default): skip the second Cholesky-QR pass when the first factor is well conditioned
-   * (‖R‖_F·‖R⁻¹‖_F ≤ 1000, so one pass already loses at most ~1e-10 of orthogonality, far below the
-   * float32 rounding of Q). 'always': always run both passes.
+   * 'auto' (default): on the Cholesky-QR route, a second Cholesky-QR pass runs only when the check of
+   * the first one asks for it. 'always': it always runs.
    */
   secondPass?: 'auto' | 'always';
+  /** 'auto' (default): the WebAssembly kernels where they run; 'js': plain loops (for tests). */
+  kernel?: 'auto' | 'js';
 }
-
-/** Above this bound on cond₂(E) (‖R‖_F·‖R⁻¹‖_F), one Cholesky-QR pass is not trusted. */
-const SINGLE_PASS_COND = 1000;
 
 /** Result of {@link thinQr}: E[:, kept] = Q·R. */
 export interface ThinQrResult {
-  /** D×k row-major float32, QᵀQ = I. */
+  /** D×k row-major float32, ‖QᵀQ − I‖∞ ≤ 1e-6 (checked before returning). */
   q: Float32Array;
   /** k×k row-major float64, upper triangular with a positive diagonal. */
   r: Float64Array;
@@ -46,107 +41,214 @@ export interface ThinQrResult {
   kept: number[];
   /** The columns found dependent and dropped (empty unless `dropDependent`). */
   dropped: number[];
-  /** How many Cholesky-QR passes ran (1 when the first sufficed). */
-  passes: 1 | 2;
+  /**
+   * 'cholesky': Cholesky-QR on the Gram matrix (E well conditioned, no dependent column);
+   * 'gram-schmidt': the rank-revealing block Gram–Schmidt twice (src/linalg/qr-gram-schmidt.ts).
+   */
+  method: 'cholesky' | 'gram-schmidt';
+  /** Cholesky-QR passes applied to the result (0 after Gram–Schmidt unless its check asked for one). */
+  passes: number;
+  /** ‖QᵀQ − I‖∞ (largest row sum) of the returned float32 Q, computed in float64. */
+  orthogonality: number;
 }
 
-const TILE = 128;
+/** The contract on the returned Q: ‖QᵀQ − I‖∞ ≤ this. */
+export const ORTHONORMALITY_TOL = 1e-6;
+/**
+ * The Gram route is taken only when the first Cholesky factor of the column-scaled Gram matrix has
+ * an estimated cond₂ ≤ this (so every pivot, the relative distance of a column to the span of the
+ * ones before it, is ≥ 1e-3, far above rankTol, and known to ≈ ε·cond² ≈ 1e-10), and no column is
+ * dependent. Otherwise the rank decisions and the factorization go to Gram–Schmidt.
+ */
+const GRAM_ROUTE_COND = 1e3;
+/** Cholesky-QR refinement passes at most (each followed by its check). */
+const MAX_REFINE = 2;
 
 /**
- * Thin QR of a tall D×d matrix E (row-major) by Cholesky-QR applied twice (CholQR2), in float64.
- *
- * Three streaming passes over E, each O(D·d²) time, with O(d²) extra memory besides the output:
- * 1. G₁ = EᵀE and its Cholesky factor U₁ (rank revealing, see {@link ThinQrOptions.rankTol});
- * 2. G₂ = Q₁ᵀQ₁ with Q₁ = E·U₁⁻¹ formed tile by tile and never stored, and its factor U₂;
- * 3. Q = E·(U₁⁻¹U₂⁻¹), R = U₂U₁.
- * The second pass restores orthogonality to float64 rounding whenever cond(E) ≲ 10⁷, which the rank
- * tolerance guarantees. One Cholesky-QR pass loses ≈ ε·cond(E)² of orthogonality, so when
- * ‖U₁‖_F·‖U₁⁻¹‖_F ≤ 1000 (≥ cond₂(E)) pass 2 is skipped (see {@link ThinQrOptions.secondPass}): a
- * random Gaussian basis with d ≤ ~800 then costs two streaming passes instead of four.
+ * Thin QR of a tall D×d matrix E (row-major), in float64, with a rank decision that means what it
+ * says. Two routes (docs/concepts.md, "Numerics"):
+ * 1. Gram route: G = EᵀE (WebAssembly SIMD f64x2, split across worker threads when registered) and
+ *    the Cholesky factor U of the column-scaled G. When U is well conditioned (est. cond₂ ≤ 1e3) and
+ *    no column is dependent, Q = E·U⁻¹ (one pass over E); then the Gram matrix of the stored float32
+ *    Q is computed — that check is exactly ‖QᵀQ − I‖ of the result — and when it misses 1e-6 it also
+ *    drives a Cholesky-QR refinement pass (CholQR2), checked again.
+ * 2. Otherwise (ill-conditioned, dependent or zero columns): block Gram–Schmidt twice in float64
+ *    (src/linalg/qr-gram-schmidt.ts), whose stability does not depend on cond(E) and whose pivots are
+ *    the distances the rank rule is about; its result is checked the same way.
+ * A Q that misses the contract after the refinements is never returned (RankDeficientError).
  * Q is unique: diag(R) > 0.
+ *
+ * @example
+ * const { q, kept } = thinQr(E, 1000, 20);
  */
 export function thinQr(E: Matrix, rows: number, cols: number, opts: ThinQrOptions = {}): ThinQrResult {
   const rankTol = opts.rankTol ?? 1e-6;
   if (!(rankTol >= 1e-7 && rankTol < 1)) {
     throw new InvalidArgumentError(
-      `orthonormalize: rankTol must lie in [1e-7, 1), got ${rankTol}; the float64 Gram matrix cannot ` +
+      `orthonormalize: rankTol must lie in [1e-7, 1), got ${rankTol}; the float64 factorization cannot ` +
         `resolve a smaller relative distance. Pass a value such as 1e-6.`,
     );
   }
   checkShape(E, rows, cols);
   checkFinite(E, rows, cols);
+  const all = Array.from({ length: cols }, (_, j) => j);
+  const kind = opts.kernel ?? 'auto';
 
-  const p = pad4(cols);
-  const scratch = new Float64Array(TILE * p);
-  const G1 = new Float64Array(p * p);
-  for (let i0 = 0; i0 < rows; i0 += TILE) gramUpper(E, cols, i0, Math.min(rows, i0 + TILE), G1, scratch);
-  const f1 = choleskyUpper(G1, cols, p, rankTol * rankTol);
-  if (f1.dependent.length > 0 && !opts.dropDependent) {
-    const list = f1.dependent.join(', ');
-    throw new RankDeficientError(
-      `orthonormalize: the basis is rank deficient: column(s) ${list} (0-based) lie within ` +
-        `${rankTol} (relative) of the span of the columns before them. Remove them, pass ` +
-        `{dropDependent: true} to drop them, or lower rankTol (≥ 1e-7).`,
-      f1.dependent,
-    );
-  }
-  const k = f1.kept.length;
-  if (k === 0) {
-    throw new RankDeficientError(
-      'orthonormalize: every column of the basis is zero; give at least one nonzero column.',
-      f1.dependent,
-    );
-  }
-  // Column b of E·X (X upper triangular over the kept columns) only involves E's columns ≤ kept[b].
-  const aEnd = Int32Array.from(f1.kept, (a) => a + 1);
-  const U1inv = invertUpper(f1.U, k);
-  if (opts.secondPass !== 'always' && frobenius(f1.U) * frobenius(U1inv) <= SINGLE_PASS_COND) {
-    const q = new Float32Array(rows * k);
-    multiplyTransposed(E, cols, 0, rows, embedTransposed(U1inv, k, f1.kept, cols), k, aEnd, q, 0);
-    return { q, r: f1.U, kept: f1.kept, dropped: f1.dependent, passes: 1 };
-  }
+  const route = withWorkspace(E, rows, cols, all, kind, (ws) => {
+    const first = choleskyRoute(ws, cols, rankTol);
+    return first && checked(ws, first.r, opts.secondPass === 'always');
+  });
+  if (route) return { ...route, kept: all, dropped: [], method: 'cholesky' };
 
-  const kp = pad4(k);
-  const G2 = new Float64Array(kp * kp);
-  const tile = new Float64Array(TILE * k);
-  const M1t = embedTransposed(U1inv, k, f1.kept, cols);
-  for (let i0 = 0; i0 < rows; i0 += TILE) {
-    const i1 = Math.min(rows, i0 + TILE);
-    multiplyTransposed(E, cols, i0, i1, M1t, k, aEnd, tile, 0);
-    gramUpper(tile, k, 0, i1 - i0, G2, scratch);
+  const gs = gramSchmidtQr(E, rows, cols, rankTol);
+  if (gs.dependent.length > 0 && !opts.dropDependent) throw rankError(gs.dependent, gs.kept.length, rankTol);
+  if (gs.kept.length === 0) {
+    throw new RankDeficientError('orthonormalize: every column of the basis is zero; give at least one nonzero column.', gs.dependent);
   }
-  const f2 = choleskyUpper(G2, k, kp, 1e-12);
-  if (f2.kept.length !== k) {
-    // Unreachable when rankTol ≥ 1e-7 (cond(Q₁) ≤ 1 + 1e-2); kept as a guard against silent garbage.
-    throw new RankDeficientError(
-      `orthonormalize: the second Cholesky-QR pass broke down (columns ${f2.dependent.join(', ')}); ` +
-        `the basis is too ill-conditioned. Raise rankTol or orthonormalize it beforehand.`,
-      f2.dependent.map((j) => f1.kept[j]),
-    );
-  }
-  const Mt = embedTransposed(multiplyUpper(U1inv, invertUpper(f2.U, k), k), k, f1.kept, cols);
-  const q = new Float32Array(rows * k);
-  multiplyTransposed(E, cols, 0, rows, Mt, k, aEnd, q, 0);
-  const r = multiplyUpper(f2.U, f1.U, k);
-  return { q, r, kept: f1.kept, dropped: f1.dependent, passes: 2 };
+  const k = gs.kept.length;
+  const res = withWorkspace(gs.q, rows, k, Array.from({ length: k }, (_, j) => j), kind, (ws) => checked(ws, gs.r, false, 0));
+  if (res) return { ...res, kept: gs.kept, dropped: gs.dependent, method: 'gram-schmidt' };
+  throw new RankDeficientError(
+    `orthonormalize: the basis is too ill-conditioned to orthonormalize to ${ORTHONORMALITY_TOL} in float32 ` +
+      `even after ${MAX_REFINE} refinement passes. Raise rankTol (e.g. 1e-5) with {dropDependent: true}, ` +
+      `or orthonormalize it beforehand.`,
+    [],
+  );
 }
 
 /**
- * The k×k upper-triangular X placed at the kept rows of a cols×k matrix, returned transposed and
- * padded: pad4(k)×cols row-major, the layout {@link multiplyTransposed} reads.
+ * Runs fn on a workspace of E's columns; when a helper thread fails mid-product (the working copy is
+ * then unusable), once more on the calling thread alone. E itself is never written.
  */
-function embedTransposed(X: Float64Array, k: number, kept: number[], cols: number): Float64Array {
-  const out = new Float64Array(pad4(k) * cols);
-  for (let j = 0; j < k; j++) {
-    for (let b = j; b < k; b++) out[b * cols + kept[j]] = X[j * k + b];
+function withWorkspace<T>(E: Matrix, rows: number, n: number, columns: number[], kind: QrKernelKind, fn: (ws: QrWorkspace) => T): T {
+  const ws = qrWorkspace(E, rows, n, columns, kind);
+  try {
+    return fn(ws);
+  } catch (e) {
+    if (e instanceof HelperFailure && kind === 'auto') return withWorkspace(E, rows, n, columns, 'single', fn);
+    throw e;
+  } finally {
+    ws.dispose();
   }
-  return out;
 }
 
-function frobenius(X: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < X.length; i++) s += X[i] * X[i];
-  return Math.sqrt(s);
+/**
+ * The Gram route's first pass: W ← W·S·U⁻¹ (S = diag(1/‖e_j‖)) when the scaled Cholesky factor U
+ * is well conditioned and nothing is dependent; R = U·S⁻¹. Null when the route does not apply.
+ */
+function choleskyRoute(ws: QrWorkspace, n: number, rankTol: number): { r: Float64Array } | null {
+  const p = pad4(n);
+  const G = ws.gram();
+  const norms = new Float64Array(n);
+  for (let j = 0; j < n; j++) norms[j] = Math.sqrt(G[j * p + j]);
+  for (let a = 0; a < n; a++) {
+    if (!(norms[a] > 0)) return null; // a zero column: dependent
+    for (let b = a; b < n; b++) G[a * p + b] /= norms[a] * norms[b];
+  }
+  const f = choleskyUpper(G, n, p, rankTol * rankTol);
+  if (f.dependent.length > 0 || condEstimate(f.U, n) > GRAM_ROUTE_COND) return null;
+  const Uinv = invertUpper(f.U, n);
+  const M = new Float64Array(p * p);
+  for (let a = 0; a < n; a++) for (let b = a; b < n; b++) M[a * p + b] = Uinv[a * n + b] / norms[a];
+  ws.apply(M);
+  const r = f.U;
+  for (let a = 0; a < n; a++) for (let b = a; b < n; b++) r[a * n + b] *= norms[b];
+  return { r };
+}
+
+/**
+ * Checks the stored Q (its float64 Gram matrix): returned when ‖QᵀQ − I‖∞ ≤ 1e-6; else a Cholesky-QR
+ * pass on Q (Q ← Q·U₂⁻¹, R ← U₂·R) and a new check, at most MAX_REFINE times. Null when it fails.
+ */
+function checked(ws: QrWorkspace, r: Float64Array, force: boolean, passes = 1) {
+  const k = ws.cols;
+  const p = pad4(k);
+  for (let refine = 0; ; refine++) {
+    const G = ws.gram();
+    const off = offIdentity(G, k, p);
+    if (off <= ORTHONORMALITY_TOL && !(force && refine === 0)) return { q: ws.result(), r, passes, orthogonality: off };
+    if (refine === MAX_REFINE || !(off < 0.5)) return null; // too far from orthonormal to refine safely
+    const f = choleskyUpper(G, k, p, 0.25);
+    if (f.dependent.length > 0) return null;
+    const Uinv = invertUpper(f.U, k);
+    const M = new Float64Array(p * p);
+    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) M[a * p + b] = Uinv[a * k + b];
+    ws.apply(M);
+    r = multiplyUpper(f.U, r, k);
+    passes++;
+  }
+}
+
+/** ‖G − I‖∞ (largest absolute row sum) of the symmetric G whose upper triangle is given. */
+function offIdentity(G: Float64Array, k: number, p: number): number {
+  const rowSums = new Float64Array(k);
+  for (let a = 0; a < k; a++) {
+    rowSums[a] += Math.abs(G[a * p + a] - 1);
+    for (let b = a + 1; b < k; b++) {
+      const e = Math.abs(G[a * p + b]);
+      rowSums[a] += e;
+      rowSums[b] += e;
+    }
+  }
+  let m = 0;
+  for (let a = 0; a < k; a++) m = Math.max(m, rowSums[a]);
+  return Number.isNaN(m) ? Infinity : m;
+}
+
+/**
+ * An estimate of cond₂(U) for an upper-triangular n×n U: ‖U‖₂·‖U⁻¹‖₂ by 12 power iterations each
+ * (O(n²) per iteration), times 2 because power iteration approaches the norm from below.
+ */
+export function condEstimate(U: Float64Array, n: number): number {
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  const norm = (inverse: boolean) => {
+    for (let i = 0; i < n; i++) x[i] = 1 + ((i * 0.618034) % 1);
+    let est = 0;
+    for (let it = 0; it < 12; it++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[i] * x[i];
+      s = Math.sqrt(s);
+      for (let i = 0; i < n; i++) x[i] /= s;
+      if (!inverse) {
+        for (let i = 0; i < n; i++) {
+          let t = 0;
+          for (let j = i; j < n; j++) t += U[i * n + j] * x[j];
+          y[i] = t; // y = U·x
+        }
+        x.fill(0);
+        for (let i = 0; i < n; i++) for (let j = i; j < n; j++) x[j] += U[i * n + j] * y[i]; // x = Uᵀ·y
+      } else {
+        for (let j = 0; j < n; j++) {
+          let t = x[j];
+          for (let i = 0; i < j; i++) t -= U[i * n + j] * y[i];
+          y[j] = t / U[j * n + j]; // y = U⁻ᵀ·x
+        }
+        for (let i = n - 1; i >= 0; i--) {
+          let t = y[i];
+          for (let j = i + 1; j < n; j++) t -= U[i * n + j] * x[j];
+          x[i] = t / U[i * n + i]; // x = U⁻¹·y
+        }
+      }
+      let q = 0;
+      for (let i = 0; i < n; i++) q += x[i] * x[i];
+      est = Math.sqrt(Math.sqrt(q)); // ‖(AᵀA)x‖ → σ_max²
+    }
+    return est;
+  };
+  const c = 2 * norm(false) * norm(true);
+  return Number.isFinite(c) ? c : Infinity;
+}
+
+function rankError(dependent: number[], kept: number, rankTol: number): RankDeficientError {
+  const shown = dependent.slice(0, 30).join(', ') + (dependent.length > 30 ? `, … (${dependent.length} in all)` : '');
+  return new RankDeficientError(
+    `orthonormalize: the basis is rank deficient: column(s) ${shown} (0-based) lie within ` +
+      `${rankTol}·(their norm) of the span of the columns kept before them (zero columns included); ` +
+      `${kept} independent column(s) remain. Remove them, pass {dropDependent: true} to drop them, or ` +
+      `lower rankTol (≥ 1e-7).`,
+    dependent,
+  );
 }
 
 function checkShape(E: Matrix, rows: number, cols: number): void {

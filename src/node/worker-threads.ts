@@ -1,7 +1,7 @@
 import * as os from 'os';
 import { MessageChannel, MessagePort, Worker } from 'worker_threads';
 import { InvalidArgumentError } from '../errors';
-import { DenseKernelName, kernelThreads, KernelThreads, setKernelThreads } from '../linalg/wasm/threads';
+import { KernelName, kernelThreads, KernelThreads, setKernelThreads } from '../linalg/wasm/threads';
 
 /**
  * The helper's loop. ctl (Int32Array on a SharedArrayBuffer): [0] state (0 idle, 1 job, 2 failed,
@@ -38,8 +38,8 @@ for (;;) {
 port.close();
 `;
 
-const NAMES: DenseKernelName[] = ['project1', 'project4', 'lift1', 'lift4'];
-/** How long a join waits before it declares a helper lost (a pass takes milliseconds). */
+const NAMES: KernelName[] = ['project1', 'project4', 'lift1', 'lift4', 'gram', 'trmm'];
+/** How long a join waits before it declares a helper lost (a dense pass takes milliseconds, a QR job under a second). */
 const JOIN_TIMEOUT_MS = 30_000;
 
 interface Helper {
@@ -80,7 +80,7 @@ class WorkerPool implements KernelThreads {
     for (const h of this.pool) if (!h.lost) h.port.postMessage({ handle });
   }
 
-  start(i: number, handle: number, fn: DenseKernelName, args: number[]): boolean {
+  start(i: number, handle: number, fn: KernelName, args: number[]): boolean {
     const h = this.pool[i];
     if (!h || h.lost || Atomics.load(h.ctl, 1) !== 1 || Atomics.load(h.ctl, 0) !== 0) return false;
     h.ctl[2] = handle;
@@ -118,7 +118,8 @@ class WorkerPool implements KernelThreads {
 }
 
 /**
- * Lets dense bases (storage 'kernel') run their two passes on `threads` threads: the caller plus
+ * Lets dense bases (storage 'kernel') run their two passes, and the thin QR its Gram and triangular
+ * products (src/linalg/qr-workspace.ts), on `threads` threads: the caller plus
  * `threads − 1` worker_threads helpers, over a shared WebAssembly memory. Both passes are
  * memory-bound; on this project's 2-core machine two threads take them from ≈ 50 to ≈ 40 ms at
  * 10⁵×1000 (docs/benchmarks.md). Idempotent for the same count; returns the helper count. The

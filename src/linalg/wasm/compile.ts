@@ -1,6 +1,6 @@
 /**
  * Compiles the .wat kernels into kernels-bytes.ts (the modules' bytes as base64, so the library needs
- * no file loading or bundler support for .wasm): kernels.wat, and dense.wat twice — as written (its
+ * no file loading or bundler support for .wasm): kernels.wat, and dense.wat and qr.wat twice each — as written (its
  * memory imported, unshared) and with a shared memory import, for worker threads. Run after editing a
  * .wat: `npm run wasm`. A test compiles them again and fails when kernels-bytes.ts is stale.
  * Development only (wabt is a devDependency).
@@ -22,6 +22,14 @@ interface Output {
   text: (wat: string) => string;
 }
 
+/** A module's text with its memory import made shared. */
+function sharedImport(file: string): (w: string) => string {
+  return (w) => {
+    if (!w.includes(DENSE_IMPORT)) throw new Error(`${file} must import its memory as ${DENSE_IMPORT}`);
+    return w.replace(DENSE_IMPORT, DENSE_SHARED_IMPORT);
+  };
+}
+
 const OUTPUTS: Output[] = [
   { name: 'KERNELS_WASM_BASE64', doc: 'The SIMD kernels module (kernels.wat)', file: 'kernels.wat', text: (w) => w },
   { name: 'DENSE_WASM_BASE64', doc: 'The dense basis kernels (dense.wat), unshared memory', file: 'dense.wat', text: (w) => w },
@@ -29,10 +37,14 @@ const OUTPUTS: Output[] = [
     name: 'DENSE_SHARED_WASM_BASE64',
     doc: 'The dense basis kernels (dense.wat) importing a shared memory',
     file: 'dense.wat',
-    text: (w) => {
-      if (!w.includes(DENSE_IMPORT)) throw new Error(`dense.wat must import its memory as ${DENSE_IMPORT}`);
-      return w.replace(DENSE_IMPORT, DENSE_SHARED_IMPORT);
-    },
+    text: sharedImport('dense.wat'),
+  },
+  { name: 'QR_WASM_BASE64', doc: 'The thin-QR float64 kernels (qr.wat), unshared memory', file: 'qr.wat', text: (w) => w },
+  {
+    name: 'QR_SHARED_WASM_BASE64',
+    doc: 'The thin-QR float64 kernels (qr.wat) importing a shared memory',
+    file: 'qr.wat',
+    text: sharedImport('qr.wat'),
   },
 ];
 

@@ -1,5 +1,5 @@
 /**
- * Helper threads for the dense kernels, behind an interface so that the main entry stays free of
+ * Helper threads for the dense and thin-QR kernels, behind an interface so that the main entry stays free of
  * Node built-ins: `useWorkerThreads()` from 'tfjs-subspace/node' registers a worker_threads pool
  * (src/node/worker-threads.ts). The registry lives on globalThis, so the separately bundled entries
  * (dist/index.js and dist/node.js) see the same pool.
@@ -7,6 +7,10 @@
 
 /** The exports of dense.wat a helper may run. */
 export type DenseKernelName = 'project1' | 'project4' | 'lift1' | 'lift4';
+/** The exports of qr.wat a helper may run. */
+export type QrKernelName = 'gram' | 'trmm';
+/** Every kernel a helper may run. */
+export type KernelName = DenseKernelName | QrKernelName;
 
 /** Helper threads that run dense kernels on shared memories while the caller works too. */
 export interface KernelThreads {
@@ -17,7 +21,7 @@ export interface KernelThreads {
   /** Forgets an attached memory (so it can be freed). */
   detach(handle: number): void;
   /** Starts fn(...args) on helper h; false when that helper cannot take it (not started yet, busy, failed). */
-  start(h: number, handle: number, fn: DenseKernelName, args: number[]): boolean;
+  start(h: number, handle: number, fn: KernelName, args: number[]): boolean;
   /** Waits for helper h's job: true when it finished, false when it failed (the caller redoes it). */
   join(h: number): boolean;
 }

@@ -2,7 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fwht } from '../../../src/linalg/fwht';
 import { fwhtWorkspace, simdAvailable } from '../../../src/linalg/wasm/kernels';
-import { DENSE_SHARED_WASM_BASE64, DENSE_WASM_BASE64, KERNELS_WASM_BASE64 } from '../../../src/linalg/wasm/kernels-bytes';
+import {
+  DENSE_SHARED_WASM_BASE64,
+  DENSE_WASM_BASE64,
+  KERNELS_WASM_BASE64,
+  QR_SHARED_WASM_BASE64,
+  QR_WASM_BASE64,
+} from '../../../src/linalg/wasm/kernels-bytes';
 import { bytesModule, compileKernelsWat } from '../../../src/linalg/wasm/compile';
 import { uniformArray } from '../../helpers';
 import { equalBits } from './bits';
@@ -47,10 +53,12 @@ describe('the WebAssembly SIMD Walsh–Hadamard kernel', () => {
 
   test('kernels-bytes.ts is the compiled .wat files (run `npm run wasm` after editing one)', async () => {
     const modules = await compileKernelsWat();
-    expect(modules).toHaveLength(3);
+    expect(modules).toHaveLength(5);
     expect(KERNELS_WASM_BASE64).toBe(Buffer.from(modules[0]).toString('base64'));
     expect(DENSE_WASM_BASE64).toBe(Buffer.from(modules[1]).toString('base64'));
     expect(DENSE_SHARED_WASM_BASE64).toBe(Buffer.from(modules[2]).toString('base64'));
+    expect(QR_WASM_BASE64).toBe(Buffer.from(modules[3]).toString('base64'));
+    expect(QR_SHARED_WASM_BASE64).toBe(Buffer.from(modules[4]).toString('base64'));
     const file = fs.readFileSync(path.join(__dirname, '../../../src/linalg/wasm/kernels-bytes.ts'), 'utf8');
     expect(file).toBe(bytesModule(modules));
   });
