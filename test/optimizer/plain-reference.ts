@@ -317,6 +317,10 @@ const gaussianQ = (D: number, d: number, seed: number) => ({ q: gramSchmidt(gaus
  * block, perVariable with scale directions, trajectory, and a whole-model scale direction.
  */
 export const REFERENCE_BASES: Array<[string, (model: tf.LayersModel) => ReferenceBasis]> = [
+  // With storage 'tensor' the basis applies Q and Qᵀ by tf.matMul, as the reference's θ0 + Q·z and its
+  // gradient do, on the same float32 Q (bit-identical, see `agreement`); the cpu backend's matMul sums
+  // in the same order for either operand layout, so on cpu those rows agree to the bit (difference 0)
+  // without sharing code. Every other kind and backend rounds differently (measured: never 0).
   ...(['kernel', 'tensor'] as const).map((storage): [string, (m: tf.LayersModel) => ReferenceBasis] => [
     `dense (graded E, ${storage} storage)`,
     (m) => {
