@@ -33,9 +33,12 @@ type Readable = { read(): tf.Tensor };
  * and a training path of its own (train z with any optimizer).
  *
  * @example
+ * // `model` ends in a softmax (outputs are probabilities), so the loss is categorical cross-entropy;
+ * // for a model that outputs logits use tf.losses.softmaxCrossEntropy(ys, logits) instead.
  * const rep = reparameterize(model, gaussianBasis(model.countParams(), 20, {seed: 3}));
  * const opt = tf.train.adam(0.01);
- * opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, rep.apply(xs) as tf.Tensor), false, [rep.z]);
+ * const loss = () => tf.mean(tf.metrics.categoricalCrossentropy(ys, rep.apply(xs) as tf.Tensor)) as tf.Scalar;
+ * opt.minimize(loss, false, [rep.z]);
  */
 export function reparameterize(
   model: ApplicableModel,

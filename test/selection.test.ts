@@ -37,8 +37,8 @@ describe.each(BACKENDS)('free and frozen variables on %s', (backend) => {
       let count = 0;
       for (let s = 0; s < 20; s++) {
         const { x, y } = data[s % 3];
-        opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar);
-        refOpt.minimize(() => tf.losses.softmaxCrossEntropy(y, rep.apply(x) as tf.Tensor) as tf.Scalar, false, rep.trainable);
+        opt.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x) as tf.Tensor)) as tf.Scalar);
+        refOpt.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, rep.apply(x) as tf.Tensor)) as tf.Scalar, false, rep.trainable);
         const [a, b] = [flatWeights(model), flatWeights(ref)];
         // ref's conv weights are never written (they are read as θ0 + Q·z): compare θ(z) for them.
         const theta = rep.theta();
@@ -76,7 +76,7 @@ describe.each(BACKENDS)('free and frozen variables on %s', (backend) => {
       const { x, y } = data[s % 2];
       // varList includes the frozen head: its gradients arrive and must be ignored.
       const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar, false, vars);
+      opt.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x) as tf.Tensor)) as tf.Scalar, false, vars);
     }
     const after = flatWeights(model);
     expect(tf.tidy(() => maxAbsDiff(tf.slice(after, 20), tf.slice(before, 20)))).toBe(0);
@@ -97,7 +97,7 @@ describe.each(BACKENDS)('free and frozen variables on %s', (backend) => {
     const basis = gaussianBasis(20, 5, { seed: 3 });
     const optA = projectParameters(tf.train.adam(0.02), basis, { variables: a, free: head(a) });
     const loss = (m: tf.LayersModel, s: number) => () =>
-      tf.losses.softmaxCrossEntropy(data[s % 2].y, m.apply(data[s % 2].x) as tf.Tensor) as tf.Scalar;
+      tf.mean(tf.metrics.categoricalCrossentropy(data[s % 2].y, m.apply(data[s % 2].x) as tf.Tensor)) as tf.Scalar;
     for (let s = 0; s < 4; s++) optA.minimize(loss(a, s));
     b.setWeights(a.getWeights());
     const optB = projectParameters(tf.train.adam(0.02), basis, { variables: b, free: head(b) });

@@ -88,7 +88,7 @@ async function runChecks() {
     const rep = reparameterize(ref, basis);
     const refOpt = tf.train.adam(0.05);
     const loss = (net: tf.LayersModel | typeof rep) => () =>
-      tf.losses.softmaxCrossEntropy(y, net.apply(x) as tf.Tensor) as tf.Scalar;
+      tf.mean(tf.metrics.categoricalCrossentropy(y, net.apply(x) as tf.Tensor)) as tf.Scalar;
     opt.minimize(loss(m)); // the first step creates the slots
     const stepStart = counter.reads();
     for (let s = 1; s < 10; s++) opt.minimize(loss(m));

@@ -33,7 +33,7 @@ describe.each(BACKENDS)('optimizer state on %s', (backend) => {
         const basis = gaussianBasis(a.countParams(), 8, { seed: 6 });
         const optA = wrap(mode, makeInner(), basis, a);
         const loss = (m: tf.LayersModel, s: number) => () =>
-          tf.losses.softmaxCrossEntropy(data[s % 3].y, m.apply(data[s % 3].x) as tf.Tensor) as tf.Scalar;
+          tf.mean(tf.metrics.categoricalCrossentropy(data[s % 3].y, m.apply(data[s % 3].x) as tf.Tensor)) as tf.Scalar;
         for (let s = 0; s < 5; s++) optA.minimize(loss(a, s));
 
         b.setWeights(a.getWeights());

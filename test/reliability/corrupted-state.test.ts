@@ -19,7 +19,7 @@ function trained(mode: Mode, make: () => tf.Optimizer, seed: number, d = 8) {
   const basis = gaussianBasis(model.countParams(), d, { seed: 1 });
   const opt = wrap(mode, make(), basis, model);
   for (let s = 0; s < 3; s++) {
-    opt.minimize(() => tf.losses.softmaxCrossEntropy(data[s % 2].y, model.apply(data[s % 2].x) as tf.Tensor) as tf.Scalar);
+    opt.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(data[s % 2].y, model.apply(data[s % 2].x) as tf.Tensor)) as tf.Scalar);
   }
   const dispose = () => {
     opt.dispose();

@@ -25,7 +25,7 @@ function trajectory(mode: Mode, make: () => tf.Optimizer): Float32Array[] {
   const out = [readFlat(opt.variables)];
   for (let s = 0; s < STEPS; s++) {
     const { x, y } = data[s % 3];
-    opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar);
+    opt.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x) as tf.Tensor)) as tf.Scalar);
     out.push(readFlat(opt.variables));
   }
   opt.dispose();

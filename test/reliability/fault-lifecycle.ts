@@ -14,7 +14,7 @@ const CONV_SHAPES = [[3, 3, 1, 2], [2], [32, 3], [3]]; // convDenseModel's, D = 
 function problem(seed: number) {
   const data = batches(2, seed);
   const loss = (m: tf.LayersModel, s: number) => () =>
-    tf.losses.softmaxCrossEntropy(data[s % 2].y, m.apply(data[s % 2].x) as tf.Tensor) as tf.Scalar;
+    tf.mean(tf.metrics.categoricalCrossentropy(data[s % 2].y, m.apply(data[s % 2].x) as tf.Tensor)) as tf.Scalar;
   return { data, loss, dispose: () => tf.dispose(data.flatMap((d) => [d.x, d.y])) };
 }
 

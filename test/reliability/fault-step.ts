@@ -17,7 +17,7 @@ function twins(mode: Mode, seed: number) {
   const basis = gaussianBasis(a.countParams(), 8, { seed });
   const [optA, optB] = [a, b].map((m) => wrap(mode, tf.train.adam(0.02), basis, m));
   const loss: Loss = (m, s) => () =>
-    tf.losses.softmaxCrossEntropy(data[s % 4].y, m.apply(data[s % 4].x) as tf.Tensor) as tf.Scalar;
+    tf.mean(tf.metrics.categoricalCrossentropy(data[s % 4].y, m.apply(data[s % 4].x) as tf.Tensor)) as tf.Scalar;
   const same = () => expect(bitsOf(readFlat(optB.variables))).toEqual(bitsOf(readFlat(optA.variables)));
   const dispose = () => {
     [optA, optB, basis, a, b].forEach((x) => x.dispose());

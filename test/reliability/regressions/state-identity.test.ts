@@ -22,7 +22,7 @@ function trained(mode: Mode, seed: number, basisOf: (D: number) => { dispose(): 
   const basis = basisOf(model.countParams());
   const opt = wrap(mode, tf.train.adam(0.01), basis, model);
   const loss = (s: number) => () =>
-    tf.losses.softmaxCrossEntropy(data[s % 2].y, model.apply(data[s % 2].x) as tf.Tensor) as tf.Scalar;
+    tf.mean(tf.metrics.categoricalCrossentropy(data[s % 2].y, model.apply(data[s % 2].x) as tf.Tensor)) as tf.Scalar;
   for (let s = 0; s < 3; s++) opt.minimize(loss(s));
   const dispose = () => {
     [opt, basis, model].forEach((x) => x.dispose());

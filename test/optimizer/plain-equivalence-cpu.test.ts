@@ -1,0 +1,3 @@
+import { plainEquivalenceTable } from './plain-equivalence';
+
+plainEquivalenceTable('cpu');
