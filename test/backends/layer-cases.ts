@@ -17,6 +17,8 @@ export interface LayerCase {
    * one matches finite differences: wasm-kernels.test.ts), so cpu is no reference here.
    */
   cpuGradientWrong?: true;
+  /** Indices (in trainableWeights) of weights whose gradient is zero by construction, with the reason. */
+  unmoved?: number[];
 }
 
 const L = tf.layers;
@@ -69,6 +71,7 @@ export const LAYER_CASES: LayerCase[] = [
   { name: 'DepthwiseConv2D stride 2 same, multiplier 3', model: seq([7, 6, 2], () => [L.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 3 })]), inputs: [[7, 6, 2]] },
   { name: 'DepthwiseConv2D [2,3] kernel, stride [1,2], multiplier 2', model: seq([6, 7, 3], () => [L.depthwiseConv2d({ kernelSize: [2, 3], strides: [1, 2], depthMultiplier: 2 })]), inputs: [[6, 7, 3]] },
   { name: 'SeparableConv2D', model: seq([6, 6, 2], () => [L.separableConv2d({ filters: 3, kernelSize: 3 })]), inputs: [[6, 6, 2]] },
+  { name: 'SeparableConv2D [3,2] kernel, stride [2,1] valid', model: seq([7, 6, 2], () => [L.separableConv2d({ filters: 2, kernelSize: [3, 2], strides: [2, 1] }), L.separableConv2d({ filters: 2, kernelSize: 2 })]), inputs: [[7, 6, 2]] },
   { name: 'SeparableConv2D stride 2 same, multiplier 2', model: seq([7, 7, 3], () => [L.separableConv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2 })]), inputs: [[7, 7, 3]] },
   { name: 'MaxPooling1D', model: seq([8, 2], () => [L.conv1d({ filters: 2, kernelSize: 1 }), L.maxPooling1d({ poolSize: 2 })]), inputs: [[8, 2]] },
   { name: 'AveragePooling1D same', model: seq([7, 2], () => [L.conv1d({ filters: 2, kernelSize: 1 }), L.averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' })]), inputs: [[7, 2]] },
@@ -88,7 +91,8 @@ export const LAYER_CASES: LayerCase[] = [
   { name: 'Bidirectional(LSTM)', model: seq([4, 3], () => [L.bidirectional({ layer: L.lstm({ units: 2 }) as tf.RNN, mergeMode: 'concat' })]), inputs: [[4, 3]] },
   { name: 'TimeDistributed(Dense)', model: seq([4, 3], () => [L.timeDistributed({ layer: L.dense({ units: 2 }) })]), inputs: [[4, 3]] },
   { name: 'ConvLSTM2D', model: seq([3, 4, 4, 2], () => [L.convLstm2d({ filters: 2, kernelSize: 3, padding: 'same' })]), inputs: [[3, 4, 4, 2]] },
-  { name: 'BatchNormalization', model: seq([4], () => [L.dense({ units: 3 }), L.batchNormalization()]), inputs: [[4]] },
+  // The Dense bias (weight 1) has a zero gradient: BatchNormalization subtracts the batch mean.
+  { name: 'BatchNormalization', model: seq([4], () => [L.dense({ units: 3 }), L.batchNormalization()]), inputs: [[4]], unmoved: [1] },
   { name: 'BatchNormalization (conv, axis −1)', model: seq([4, 4, 2], () => [L.conv2d({ filters: 2, kernelSize: 1 }), L.batchNormalization()]), inputs: [[4, 4, 2]] },
   { name: 'LayerNormalization', model: seq([4, 3], () => [L.layerNormalization()]), inputs: [[4, 3]] },
   { name: 'PReLU', model: seq([5], () => [L.dense({ units: 3 }), L.prelu()]), inputs: [[5]] },
@@ -114,7 +118,12 @@ export const LAYER_CASES: LayerCase[] = [
   { name: 'Maximum', model: merged([3], () => L.maximum()), inputs: [[3], [3]] },
   { name: 'Minimum', model: merged([3], () => L.minimum()), inputs: [[3], [3]] },
   { name: 'Dot (normalized)', model: merged([3], () => L.dot({ axes: 1, normalize: true })), inputs: [[3], [3]] },
-  { name: 'softmax head, categorical crossentropy', model: seq([5], () => [L.dense({ units: 4, activation: 'softmax' })]), inputs: [[5]], loss: 'categoricalCrossentropy' },
+  {
+    name: 'softmax output, categorical crossentropy',
+    model: () => tf.sequential({ layers: [L.dense({ inputShape: [5], units: 4, activation: 'relu' }), L.dense({ units: 3, activation: 'softmax' })] }),
+    inputs: [[5]],
+    loss: 'categoricalCrossentropy',
+  },
 ];
 
 /**
@@ -148,7 +157,7 @@ export function caseBatch(c: LayerCase, model: tf.LayersModel, seed: number): { 
   const size = BATCH * outShape.reduce((a, b) => a * b, 1);
   const y =
     c.loss === 'categoricalCrossentropy'
-      ? tf.oneHot(tf.tensor1d([0, 2, 1].slice(0, BATCH), 'int32'), outShape[0]).toFloat()
+      ? tf.tidy(() => tf.oneHot(tf.tensor1d([0, 2, 1].slice(0, BATCH), 'int32'), outShape[0]).toFloat())
       : tf.tensor(uniformArray(size, seed + 50), [BATCH, ...outShape]);
   return { xs, y };
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { expectWasmMatchesCpu, rand } from './compare';
+import { expectClose, expectWasmMatchesCpu, finiteDifferences, rand, valuesOn } from './compare';
 
 interface Case {
   x: [number, number, number, number];
@@ -39,6 +39,22 @@ describe('DepthwiseConv2dNativeBackpropFilter / BackpropInput on wasm', () => {
         tf.sum(tf.mul(tf.separableConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, 2, 'same'), r));
       return tf.grads(loss)([x, dw, pw]);
     });
+  });
+
+  test('dilation 2, called as kernels (tfjs-core refuses that gradient, the kernels take the attribute): matches finite differences', async () => {
+    // The cpu kernels read the dilation attribute but loop as if it were 1, so the reference here is
+    // finite differences of the (dilated) forward pass, which is linear in x and in w.
+    const attrs = { strides: 1, dilations: 2, pad: 'same' } as unknown as tf.NamedAttrMap;
+    const [x0, w0, dy0] = [rand([2, 7, 6, 2], 1), rand([3, 3, 2, 2], 2), rand([2, 7, 6, 4], 3)];
+    const conv = (x: tf.Tensor, w: tf.Tensor) => tf.mul(tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2), dy0);
+    const fdW = await finiteDifferences((w) => conv(x0, w), w0);
+    const fdX = await finiteDifferences((x) => conv(x, w0), x0);
+    const wasm = await valuesOn('wasm', () => [
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: x0, dy: dy0 }, { ...attrs, filterShape: w0.shape }) as tf.Tensor,
+      tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: dy0, filter: w0 }, { ...attrs, inputShape: x0.shape }) as tf.Tensor,
+    ]);
+    expectClose(wasm, [fdW, fdX], 1e-4); // exact differences up to float32 rounding of |L| ≲ 30
+    tf.dispose([x0, w0, dy0]);
   });
 
   test('NCHW is refused with a typed error that names the fix', async () => {
