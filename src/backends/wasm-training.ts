@@ -1,4 +1,5 @@
 import { registerCoreGradients } from './core-gradients';
+import { avgPool3DGrad, avgPoolGrad } from './wasm/avg-pool-grad';
 import { conv2DBackpropFilter } from './wasm/conv2d-grad';
 import { conv3DBackpropFilter, conv3DBackpropInput } from './wasm/conv3d-grad';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './wasm/depthwise-grad';
@@ -21,6 +22,10 @@ const WRONG: Array<[string, WasmKernel]> = [
   ['MaxPoolGrad', maxPoolGrad], // strides > 1, 'same' padding: MaxPooling1D/2D
   ['MaxPool3D', maxPool3D], // 'same' padding with strides: MaxPooling3D's forward pass
   ['MaxPool3DGrad', maxPool3DGrad], // 'same' padding: MaxPooling3D
+  // tfjs 4.22 (every backend) divides by the window size where the forward pass divided by the
+  // number of in-bounds inputs: wrong with 'same' padding. AveragePooling1D/2D/3D.
+  ['AvgPoolGrad', avgPoolGrad],
+  ['AvgPool3DGrad', avgPool3DGrad],
 ];
 
 /**
@@ -28,7 +33,8 @@ const WRONG: Array<[string, WasmKernel]> = [
  * the gradients the `cpu` backend computes. It registers the kernels wasm lacks
  * (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter`/`Input`, `UnsortedSegmentSum`),
  * replaces the wasm kernels that give wrong results (`Conv3DBackpropFilterV2` for strides > 1,
- * `Conv3DBackpropInputV2`, `MaxPoolGrad`, `MaxPool3D` and `MaxPool3DGrad` with 'same' padding), and
+ * `Conv3DBackpropInputV2`, `MaxPoolGrad`, `MaxPool3D` and `MaxPool3DGrad` with 'same' padding;
+ * `AvgPoolGrad` and `AvgPool3DGrad`, wrong with 'same' padding on every backend), and
  * adds two gradients tfjs-core lacks on every backend (Conv3DTranspose's `Conv3DBackpropInputV2`,
  * ThresholdedReLU's `Greater`). The new kernels are plain loops over the wasm heap, channels-last.
  * Call it once, before training; calling it again does nothing. Returns what it registered.
