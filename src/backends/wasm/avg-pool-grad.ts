@@ -1,25 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { channelsLastOnly, readF32, WasmKernel, zeroOutput } from './kernel-util';
-
-type Pad = 'same' | 'valid' | number;
-interface PoolAttrs {
-  filterSize: number | number[];
-  strides: number | number[];
-  pad: Pad;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  dataFormat?: string;
-}
-
-/** Pool geometry as 3D (2D: depth 1): [depth, height, width] triples. */
-interface Geometry {
-  batch: number;
-  channels: number;
-  inShape: number[];
-  outShape: number[];
-  filter: number[];
-  strides: number[];
-  pads: number[];
-}
+import { readF32, WasmKernel, zeroOutput } from './kernel-util';
+import { Geometry, geometry2D, geometry3D, PoolAttrs } from './pool-geometry';
 
 /**
  * dx: each output's gradient spread evenly over the inputs its window averaged, i.e. divided by the
@@ -67,30 +47,7 @@ function avgPoolBackprop(geometry: (shape: number[], a: PoolAttrs) => Geometry):
 }
 
 /** `AvgPoolGrad` on wasm, consistent with the forward pass (see {@link avgPoolBackprop}). */
-export const avgPoolGrad = avgPoolBackprop((shape, a) => {
-  const c = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], a.filterSize as [number, number], a.strides as [number, number], 1, a.pad, a.dimRoundingMode);
-  return {
-    batch: c.batchSize,
-    channels: c.inChannels,
-    inShape: [1, c.inHeight, c.inWidth],
-    outShape: [1, c.outHeight, c.outWidth],
-    filter: [1, c.filterHeight, c.filterWidth],
-    strides: [1, c.strideHeight, c.strideWidth],
-    pads: [0, c.padInfo.top, c.padInfo.left],
-  };
-});
+export const avgPoolGrad = avgPoolBackprop(geometry2D);
 
 /** `AvgPool3DGrad` on wasm, consistent with the forward pass (see {@link avgPoolBackprop}). */
-export const avgPool3DGrad = avgPoolBackprop((shape, a) => {
-  channelsLastOnly('AvgPool3DGrad', a.dataFormat);
-  const c = tf.backend_util.computePool3DInfo(shape as [number, number, number, number, number], a.filterSize as [number, number, number], a.strides as [number, number, number], 1, a.pad, a.dimRoundingMode);
-  return {
-    batch: c.batchSize,
-    channels: c.inChannels,
-    inShape: [c.inDepth, c.inHeight, c.inWidth],
-    outShape: [c.outDepth, c.outHeight, c.outWidth],
-    filter: [c.filterDepth, c.filterHeight, c.filterWidth],
-    strides: [c.strideDepth, c.strideHeight, c.strideWidth],
-    pads: [c.padInfo.front, c.padInfo.top, c.padInfo.left],
-  };
-});
+export const avgPool3DGrad = avgPoolBackprop(geometry3D);

@@ -1,63 +1,12 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { channelsLastOnly, readF32, WasmKernel, zeroOutput } from './kernel-util';
-
-type Pad = 'same' | 'valid' | number;
-interface PoolAttrs {
-  filterSize: number | number[];
-  strides: number | number[];
-  pad: Pad;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  dataFormat?: string;
-}
-
-/** A 2D or 3D pooling window geometry as one 3D one (2D: depth 1). */
-interface Geometry {
-  batch: number;
-  channels: number;
-  inShape: [number, number, number];
-  outShape: [number, number, number];
-  filter: [number, number, number];
-  strides: [number, number, number];
-  pads: [number, number, number];
-  /** Ties go to the last maximum in window order (the cpu backend's 3D rule) instead of the first. */
-  lastOnTies: boolean;
-}
-
-function geometry2D(shape: number[], a: PoolAttrs): Geometry {
-  const c = tf.backend_util.computePool2DInfo(shape as [number, number, number, number], a.filterSize as [number, number], a.strides as [number, number], 1, a.pad, a.dimRoundingMode);
-  return {
-    batch: c.batchSize,
-    channels: c.inChannels,
-    inShape: [1, c.inHeight, c.inWidth],
-    outShape: [1, c.outHeight, c.outWidth],
-    filter: [1, c.filterHeight, c.filterWidth],
-    strides: [1, c.strideHeight, c.strideWidth],
-    pads: [0, c.padInfo.top, c.padInfo.left],
-    lastOnTies: false,
-  };
-}
-
-function geometry3D(shape: number[], a: PoolAttrs): Geometry {
-  channelsLastOnly('MaxPool3D', a.dataFormat);
-  const c = tf.backend_util.computePool3DInfo(shape as [number, number, number, number, number], a.filterSize as [number, number, number], a.strides as [number, number, number], 1, a.pad, a.dimRoundingMode);
-  return {
-    batch: c.batchSize,
-    channels: c.inChannels,
-    inShape: [c.inDepth, c.inHeight, c.inWidth],
-    outShape: [c.outDepth, c.outHeight, c.outWidth],
-    filter: [c.filterDepth, c.filterHeight, c.filterWidth],
-    strides: [c.strideDepth, c.strideHeight, c.strideWidth],
-    pads: [c.padInfo.front, c.padInfo.top, c.padInfo.left],
-    lastOnTies: true,
-  };
-}
+import { readF32, WasmKernel, zeroOutput } from './kernel-util';
+import { Geometry, geometry2D, geometry3D, PoolAttrs } from './pool-geometry';
 
 /**
  * Calls `visit(outIndex, argmaxIndex)` for every output element: the flat index of the largest input
  * in its window, padding skipped, ties as the cpu backend breaks them (2D: the first in row-major
- * window order, 3D: the last), or −1 when no input qualifies (all padding or NaN; 2D also −∞).
+ * window order, 3D: the last, `lastOnTies`), or −1 when no input qualifies (all padding or NaN; 2D also −∞).
  */
-function forEachArgmax(g: Geometry, x: Float32Array, visit: (outIndex: number, argmax: number) => void): void {
+function forEachArgmax(g: Geometry, lastOnTies: boolean, x: Float32Array, visit: (outIndex: number, argmax: number) => void): void {
   const [ID, IH, IW] = g.inShape;
   const [OD, OH, OW] = g.outShape;
   const C = g.channels;
@@ -79,7 +28,7 @@ function forEachArgmax(g: Geometry, x: Float32Array, visit: (outIndex: number, a
                   const iw = ow * g.strides[2] - g.pads[2] + fw;
                   if (iw < 0 || iw >= IW) continue;
                   const i = (((b * ID + id) * IH + ih) * IW + iw) * C + ch;
-                  if (x[i] > best || (g.lastOnTies && x[i] === best)) {
+                  if (x[i] > best || (lastOnTies && x[i] === best)) {
                     best = x[i];
                     at = i;
                   }
@@ -95,14 +44,14 @@ function forEachArgmax(g: Geometry, x: Float32Array, visit: (outIndex: number, a
 }
 
 /** dx: each output's gradient added at its window's first maximum (see {@link forEachArgmax}). */
-function maxPoolBackprop(geometry: (shape: number[], a: PoolAttrs) => Geometry): WasmKernel {
+function maxPoolBackprop(geometry: (shape: number[], a: PoolAttrs) => Geometry, lastOnTies: boolean): WasmKernel {
   return ({ inputs, backend, attrs }) => {
     const { dy, input } = inputs;
     const g = geometry(input.shape, attrs as unknown as PoolAttrs);
     const xv = readF32(backend, input);
     const dyv = readF32(backend, dy);
     const { info, out: dx } = zeroOutput(backend, [...input.shape]);
-    forEachArgmax(g, xv, (o, at) => {
+    forEachArgmax(g, lastOnTies, xv, (o, at) => {
       if (at >= 0) dx[at] += dyv[o];
     });
     return info;
@@ -113,10 +62,10 @@ function maxPoolBackprop(geometry: (shape: number[], a: PoolAttrs) => Geometry):
  * `MaxPoolGrad` on wasm. tfjs-backend-wasm 4.22's native kernel routes gradients to the wrong inputs
  * for strides > 1 and for 'same' padding (measured against finite differences of the forward pass).
  */
-export const maxPoolGrad = maxPoolBackprop(geometry2D);
+export const maxPoolGrad = maxPoolBackprop(geometry2D, false);
 
 /** `MaxPool3DGrad` on wasm (the native one is wrong with 'same' padding, as its forward pass). */
-export const maxPool3DGrad = maxPoolBackprop(geometry3D);
+export const maxPool3DGrad = maxPoolBackprop(geometry3D, true);
 
 /**
  * `MaxPool3D` on wasm: the window maximum; −∞ for a window of padding only. tfjs-backend-wasm
@@ -127,7 +76,7 @@ export const maxPool3D: WasmKernel = ({ inputs, backend, attrs }) => {
   const g = geometry3D(x.shape, attrs as unknown as PoolAttrs);
   const xv = readF32(backend, x);
   const { info, out } = zeroOutput(backend, [g.batch, ...g.outShape, g.channels]);
-  forEachArgmax(g, xv, (o, at) => {
+  forEachArgmax(g, true, xv, (o, at) => {
     out[o] = at >= 0 ? xv[at] : -Infinity;
   });
   return info;
