@@ -59,7 +59,7 @@ async function trainOne(entry: ZooEntry, mode: Mode): Promise<void> {
   model.compile({ optimizer, loss: entry.loss });
   const counts: number[] = [];
   const history = await model.fit(x, y, {
-    epochs: 6,
+    epochs: 4,
     batchSize: 8,
     shuffle: false,
     verbose: 0,
