@@ -25,6 +25,7 @@ export type { ApplicableModel, Reparameterized, ReparameterizedFunction } from '
 export { digits } from './data/digits';
 export type { Dataset } from './data/digits';
 export { registerWasmConv2DGradient } from './backends/wasm-conv2d-grad';
+export { registerWasmTrainingKernels } from './backends/wasm-training';
 export { HashedBasis, hashedBasis } from './basis/hashed';
 export type { HashedBasisOptions } from './basis/hashed';
 export { SrhtBasis, srhtBasis } from './basis/srht';

@@ -9,7 +9,7 @@ import {
   srhtBasis,
   projectGradients,
   projectParameters,
-  registerWasmConv2DGradient,
+  registerWasmTrainingKernels,
   SubspaceOptimizer,
   SubspaceOptimizerOptions,
 } from '../src';
@@ -101,7 +101,7 @@ export const OPTIMIZERS: Array<[string, () => tf.Optimizer, 'linear' | 'adaptive
   ['rmsprop', () => tf.train.rmsprop(0.01, 0.9, 0.5), 'adaptive'],
 ];
 
-registerWasmConv2DGradient();
+registerWasmTrainingKernels(); // every suite trains on wasm (Conv2D, Embedding, DepthwiseConv2D, …)
 
 /** float32 machine epsilon, 2⁻²³. */
 export const EPS32 = 2 ** -23;

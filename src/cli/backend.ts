@@ -9,8 +9,8 @@ export async function setupBackend(name: 'wasm' | 'cpu', threads?: number): Prom
   const tf = await import('@tensorflow/tfjs');
   if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
-    const { registerWasmConv2DGradient } = await import('../backends/wasm-conv2d-grad');
-    registerWasmConv2DGradient();
+    const { registerWasmTrainingKernels } = await import('../backends/wasm-training');
+    registerWasmTrainingKernels();
   }
   if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend failed to initialize`);
   await tf.ready();

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmConv2DGradient } from 'tfjs-subspace';
+import { registerWasmTrainingKernels } from 'tfjs-subspace';
 
 export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -24,8 +24,8 @@ export function backendOrder(requested: string | null): BackendName[] {
 
 export async function chooseBackend(requested: string | null): Promise<BackendChoice> {
   setWasmPaths(new URL('./', document.baseURI).href);
-  // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel; the library supplies one.
-  registerWasmConv2DGradient();
+  // tfjs-backend-wasm 4.22 lacks some training kernels and ships some wrong ones; the library supplies them.
+  registerWasmTrainingKernels();
   const skipped: BackendChoice['skipped'] = [];
   for (const name of backendOrder(requested)) {
     try {
