@@ -4,7 +4,7 @@ import { Browser } from 'playwright-core';
 import { launchChromium } from './chromium';
 
 /**
- * The webgl backend, in a real browser: Debian's Chromium (headless, WebGL2 through SwiftShader),
+ * The webgl backend, in a real browser: the npm-shipped headless Chromium (WebGL2 through SwiftShader),
  * driven by playwright-core (see chromium.ts). page.ts does the checks.
  */
 interface Result {
