@@ -37,7 +37,7 @@ export const CHROMIUM_FLAGS = [
 export interface ChromiumBinary {
   executablePath: string;
   args: string[];
-  /** Extra environment for the browser (the npm-shipped one's fonts). */
+  /** Extra environment for the browser (the npm-shipped one's fonts and libraries). */
   env: Record<string, string>;
   /** 'env' when CHROMIUM_PATH chose it, else '@sparticuz/chromium <version>'. */
   source: string;
@@ -72,21 +72,26 @@ export function chromiumBinary(): ChromiumBinary {
   // --single-process is for AWS Lambda's sandbox; with it, closing one page's context ends the
   // whole browser (the demo test opens and closes several pages).
   const args = inflate(entry, home).filter((a) => a !== '--single-process');
-  const env = { FONTCONFIG_PATH: path.join(home, 'fonts') };
+  const libs = [path.join(home, 'al2023', 'lib'), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  const env = { FONTCONFIG_PATH: path.join(home, 'fonts'), LD_LIBRARY_PATH: libs };
   return (cached = { executablePath: path.join(home, 'chromium'), args, env, source: `@sparticuz/chromium ${version}` });
 }
 
 /**
  * Runs the package's own `executablePath()` in a child Node (the package is an ES module, which
  * jest's CommonJS sandbox cannot import) with TMPDIR set to a private folder: it decompresses the
- * browser, SwiftShader and fonts there. Returns the package's recommended flags.
+ * browser, SwiftShader, fonts and the NSS libraries there. Returns the package's recommended flags.
  */
 function inflate(entry: string, home: string): string[] {
   const ready = path.join(home, 'ready');
   const script = `
-    const { default: c } = await import(${JSON.stringify(new URL(`file://${entry}`).href)});
+    const { default: c, inflate } = await import(${JSON.stringify(new URL(`file://${entry}`).href)});
     const dir = process.argv[1];
-    if (dir) await c.executablePath();
+    if (dir) {
+      await c.executablePath();
+      // NSS and expat, which Chromium links and a bare system may lack (the package unpacks them only on AWS).
+      await inflate(${JSON.stringify(path.join(path.dirname(entry), '..', 'bin', 'al2023.tar.br'))});
+    }
     process.stdout.write(JSON.stringify(c.args));`;
   const run = (dir: string) =>
     JSON.parse(
