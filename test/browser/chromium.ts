@@ -2,7 +2,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Browser, chromium, LaunchOptions } from 'playwright-core';
+import { build } from 'esbuild';
+import { Browser, chromium, LaunchOptions, Page } from 'playwright-core';
 
 /**
  * The Chromium the browser tests drive: by default the headless Chromium that the npm package
@@ -12,10 +13,10 @@ import { Browser, chromium, LaunchOptions } from 'playwright-core';
  *
  * Reuse it from any test or script:
  *
- *   import { launchChromium } from '../browser/chromium';
+ *   import { bundlePage, launchChromium, openPage } from '../browser/chromium';
+ *   const script = await bundlePage(path.join(__dirname, 'my-page.ts'));  // sets window.run
  *   const browser = await launchChromium();
- *   const page = await browser.newPage();
- *   await page.addScriptTag({ content: bundle });   // an esbuild iife bundle
+ *   const page = await openPage(browser, script);
  *   const result = await page.evaluate(() => (window as any).run());
  *   await browser.close();
  */
@@ -128,4 +129,26 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
     env: { ...process.env, ...env, ...options.env },
     headless: true,
   });
+}
+
+/** A page script (TypeScript, importing the library's src/) bundled by esbuild for a browser, as one iife. */
+export async function bundlePage(entry: string): Promise<string> {
+  const bundle = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    logLevel: 'silent',
+  });
+  return bundle.outputFiles[0].text;
+}
+
+/** A new blank page of `browser` with `script` (from {@link bundlePage}) run in it. */
+export async function openPage(browser: Browser, script: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setContent('<!doctype html><html><body></body></html>');
+  await page.addScriptTag({ content: script });
+  return page;
 }
