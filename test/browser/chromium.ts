@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { build } from 'esbuild';
 import { Browser, chromium, LaunchOptions, Page } from 'playwright-core';
 
@@ -86,7 +87,7 @@ export function chromiumBinary(): ChromiumBinary {
 function inflate(entry: string, home: string): string[] {
   const ready = path.join(home, 'ready');
   const script = `
-    const { default: c, inflate } = await import(${JSON.stringify(new URL(`file://${entry}`).href)});
+    const { default: c, inflate } = await import(${JSON.stringify(pathToFileURL(entry).href)});
     const dir = process.argv[1];
     if (dir) {
       await c.executablePath();
