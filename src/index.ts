@@ -26,6 +26,8 @@ export { digits } from './data/digits';
 export type { Dataset } from './data/digits';
 export { registerWasmConv2DGradient } from './backends/wasm-conv2d-grad';
 export { registerWasmTrainingKernels } from './backends/wasm-training';
+export { PrecisionError, tensorPrecision } from './backends/precision';
+export type { TensorPrecision } from './backends/precision';
 export { HashedBasis, hashedBasis } from './basis/hashed';
 export type { HashedBasisOptions } from './basis/hashed';
 export { SrhtBasis, srhtBasis } from './basis/srht';

@@ -1,6 +1,6 @@
 /**
  * Regenerates docs/demo/screenshot.png (the README's picture of the page): builds and serves the
- * page, and in Debian's headless Chromium trains fcDigits in 100 coordinates, then runs the intrinsic
+ * page, and in headless Chromium (test/browser/chromium.ts) trains fcDigits in 100 coordinates, then runs the intrinsic
  * dimension sweep (3 seeds per d) on the wasm backend (the fastest one in a headless browser).
  *
  *   npm run build && npm run page:screenshot       # about 2 minutes

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkLength } from '../backends/precision';
 import { InvalidArgumentError } from '../errors';
 import { variablesOf, VariableSource } from '../layout';
 import { Basis, checkAlive, checkVector } from './basis';
@@ -27,6 +28,7 @@ export class BlockBasis implements Basis {
       }
       checkAlive(`blockBasis (parts[${i}])`, p);
     });
+    checkLength('blockBasis', parts.reduce((s, p) => s + p.ambientDim, 0)); // backends/precision.ts
     this.parts = parts.slice();
     this.ambientDim = parts.reduce((s, p) => s + p.ambientDim, 0);
     this.dim = parts.reduce((s, p) => s + p.dim, 0);

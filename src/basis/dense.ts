@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFloat32, writeFloat32 } from '../backends/host-arrays';
+import { checkFloat32Tensors, gpuHoldsBasis } from '../backends/precision';
 import { DimensionMismatchError, DtypeError, InvalidArgumentError } from '../errors';
 import { times, transposedTimes } from '../linalg/matvec';
 import { thinQr, ThinQrOptions } from '../linalg/qr';
@@ -97,7 +98,7 @@ export class DenseBasis implements Basis {
           `${this.ambientDim * this.dim}; pass the row-major D×d matrix with its shape.`,
       );
     }
-    const gpu = ['webgl', 'webgpu'].includes(currentBackend());
+    const gpu = ['webgl', 'webgpu'].includes(currentBackend()) && gpuHoldsBasis('DenseBasis', this.ambientDim); // backends/precision.ts
     if (storage === 'kernel' || (storage === 'auto' && !gpu)) this.kernel = DenseKernel.create(this.ambientDim, this.dim);
     if (storage === 'kernel' && !this.kernel) {
       throw new InvalidArgumentError(
@@ -107,6 +108,7 @@ export class DenseBasis implements Basis {
     }
     const bytes = this.ambientDim * this.dim * 4 * (layout === 'both' ? 2 : 1);
     this.storage = this.kernel ? 'kernel' : storage === 'host' || (storage === 'auto' && bytes > HOST_THRESHOLD_BYTES) ? 'host' : 'tensor';
+    if (this.storage === 'tensor') checkFloat32Tensors('DenseBasis', `storage 'tensor' (Q as a tensor)`, `Pass { storage: 'host' } (Q exact on the host). `);
     if (this.storage !== 'tensor') {
       const values = q instanceof tf.Tensor ? (q.dataSync() as Float32Array) : q.values;
       if (this.kernel) this.kernel.setRows(values);

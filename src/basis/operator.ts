@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFloat32, writeFloat32 } from '../backends/host-arrays';
+import { useTfOps } from '../backends/precision';
 import { InvalidArgumentError } from '../errors';
 import { adjointPair, Basis, checkAlive, checkDims, checkVector, HostOperator, makeHostOperator } from './basis';
 
@@ -31,9 +32,12 @@ export abstract class OperatorBasis implements Basis {
     this.impl = impl;
   }
 
-  /** 'tf' when asked, or on 'auto' with a GPU backend (where a download would stall the pipeline). */
+  /**
+   * 'tf' when asked, or on 'auto' with a GPU backend (where a download would stall the pipeline)
+   * whose tensors hold the basis exactly; 'tf' where they cannot throws (backends/precision.ts).
+   */
   protected useTf(): boolean {
-    return this.impl === 'tf' || (this.impl === 'auto' && ['webgl', 'webgpu'].includes(currentBackend()));
+    return useTfOps(`${this.kind}Basis`, this.impl, this.ambientDim);
   }
 
   project(v: tf.Tensor1D): tf.Tensor1D {

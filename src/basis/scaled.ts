@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkFloat32Tensors } from '../backends/precision';
 import { Basis, checkAlive, checkVector } from './basis';
 
 /**
@@ -59,6 +60,7 @@ export class AugmentedBasis implements Basis {
  * that remainder is below 1e-6·‖w‖ (e.g. zero-initialized biases: there is nothing to scale).
  */
 export function withScaleDirection(inner: Basis, w: tf.Tensor1D): Basis {
+  checkFloat32Tensors('withScaleDirection', 'the scale direction u (a tensor)');
   // Gram–Schmidt twice ("twice is enough"): one float32 pass leaves ~1e-6 of span(Q) in u.
   const u = tf.tidy(() => {
     const once = tf.sub(w, inner.lift(inner.project(w))) as tf.Tensor1D;

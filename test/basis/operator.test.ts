@@ -12,6 +12,8 @@ describe("operator bases with impl 'auto' across a backend switch", () => {
   beforeAll(() => {
     const CpuBackend = (tf.findBackend('cpu') as tf.KernelBackend).constructor as new () => tf.KernelBackend;
     tf.registerBackend('webgl', () => new CpuBackend());
+    // A GPU with float32 render targets (Node has no WebGL context to ask; see backends/precision.ts).
+    tf.env().set('WEBGL_RENDER_FLOAT32_ENABLED', true);
   });
   afterAll(async () => {
     tf.removeBackend('webgl');

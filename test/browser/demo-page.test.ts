@@ -10,7 +10,7 @@ import { blockWebgl, DemoWindow, Panel, readPanel, recompute, RunSummary } from 
 
 /**
  * The demo page (docs/demo) end to end: built with its own build script, served on localhost,
- * driven through its form in Debian's headless Chromium. A short run on webgl (SwiftShader) must
+ * driven through its form in headless Chromium (test/browser/chromium.ts). A short run on webgl (SwiftShader) must
  * reach the accuracy threshold, and every number the page shows must agree with the library's result
  * and with an independent recomputation from the trained model; then webgl is made unavailable and
  * the page must fall back to wasm, train a convolutional net and run the intrinsic dimension sweep.

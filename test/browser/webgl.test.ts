@@ -1,10 +1,9 @@
-import { build } from 'esbuild';
 import * as path from 'path';
 import { Browser } from 'playwright-core';
-import { launchChromium } from './chromium';
+import { bundlePage, launchChromium, openPage } from './chromium';
 
 /**
- * The webgl backend, in a real browser: Debian's Chromium (headless, WebGL2 through SwiftShader),
+ * The webgl backend, in a real browser: the npm-shipped headless Chromium (WebGL2 through SwiftShader),
  * driven by playwright-core (see chromium.ts). page.ts does the checks.
  */
 interface Result {
@@ -23,19 +22,9 @@ describe('webgl in headless Chromium', () => {
   let kernel: { backend: string; storage: string; worst: number; numTensors: number };
 
   beforeAll(async () => {
-    const bundle = await build({
-      entryPoints: [path.join(__dirname, 'page.ts')],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2020',
-      logLevel: 'silent',
-    });
+    const script = await bundlePage(path.join(__dirname, 'page.ts'));
     browser = await launchChromium();
-    const page = await browser.newPage();
-    await page.setContent('<!doctype html><html><body></body></html>');
-    await page.addScriptTag({ content: bundle.outputFiles[0].text });
+    const page = await openPage(browser, script);
     report = await page.evaluate(() => (window as unknown as { runChecks: () => Promise<typeof report> }).runChecks());
     kernel = await page.evaluate(() => (window as unknown as { runKernelCheck: () => Promise<typeof kernel> }).runKernelCheck());
   }, 300_000);
