@@ -1,29 +1,31 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Basis, checkAlive } from '../basis/basis';
 import { basisSpec } from '../basis/spec';
+import { Basis, checkAlive } from '../basis/basis';
 import { DisposedError, InvalidArgumentError, NonFiniteError } from '../errors';
 import { GradientInput, NamedTensor, ParameterLayout } from '../layout';
 import { VariableSelection } from '../selection';
-import { coordinatesOf, projectPoint, residualOf } from '../subspace';
-import { allFinite, basisProbe, checkBasisProbe, checkOrigin, nonFiniteNames } from './checks';
+import { coordinatesOf, pointAt, projectPoint, residualOf } from '../subspace';
+import { allFinite, basisProbe, checkBasisProbe, checkCoordinates, checkOrigin, nonFiniteNames } from './checks';
+import { freeTapeOnThrow } from './loss-guard';
+import { stepOrKeep } from './step-or-keep';
+import { followWrites, WriteWatch } from './outside-writes';
 import { checkWrapperArguments, NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from './options';
-import { innerWeights, restoreInnerWeights, setInnerWeights, supportsExactState } from './inner-state';
+import { innerStateVariables, innerWeights, restoreInnerWeights, setInnerWeights, supportsExactState } from './inner-state';
 
 export type { NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from './options';
 
 
 /**
  * What both wrappers share: the layout of the variables, the origin, validation of every gradient
- * before any state changes, the non-finite policy, iteration counting, state save/restore and
- * disposal. Subclasses implement {@link SubspaceOptimizer.step} on the flat gradient g ∈ R^D.
+ * before any state changes, the non-finite policy, writes from outside (outside-writes.ts), iteration
+ * counting, state save/restore and disposal. Subclasses implement {@link SubspaceOptimizer.step} on
+ * the flat gradient g ∈ R^D.
  */
 export abstract class SubspaceOptimizer extends tf.Optimizer {
   /** The wrapped optimizer; owned (disposed with the wrapper). */
   readonly inner: tf.Optimizer;
   /** The basis; not owned (it may be shared, dispose it yourself). */
   readonly basis: Basis;
-  /** Steps dropped because of a non-finite gradient (policy 'skip'). */
-  skippedSteps = 0;
   protected readonly layout: ParameterLayout;
   protected readonly selection: VariableSelection;
   protected readonly nonFinite: NonFinitePolicy;
@@ -31,6 +33,10 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
   /** Qᵀv for a fixed seeded v: identifies the basis in saved state (see checks.ts). */
   private probe: tf.Tensor1D | null = null;
   protected readonly where: string;
+  private readonly watch: WriteWatch;
+  /** Steps dropped by 'skip': counted on the host (checked steps) and on the device (sync-free ones). */
+  private skippedOnHost = 0;
+  private skippedOnDevice: tf.Variable | null = null;
 
   protected constructor(where: string, inner: tf.Optimizer, basis: Basis, opts: SubspaceOptimizerOptions) {
     super();
@@ -49,13 +55,34 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
       const theta0 = this.originT;
       tf.tidy(() => layout.assign(projectPoint(basis, theta0, layout.read())));
     }
+    this.watch = new WriteWatch(layout);
+    if (nonFinite === 'skip') this.skippedOnDevice = tf.variable(tf.scalar(0), false);
+  }
+
+  /**
+   * Steps dropped because of a non-finite gradient (policy 'skip'; they count in `iterations` too).
+   * Reads one number from the device: the sync-free steps count there.
+   */
+  get skippedSteps(): number {
+    return this.skippedOnHost + (this.skippedOnDevice && !this.skippedOnDevice.isDisposed ? this.skippedOnDevice.dataSync()[0] : 0);
   }
 
   /** Which update rule this optimizer applies ('coordinates', 'ambient' or 'parameters'). */
   abstract get mode(): string;
 
-  /** One update from the finite flat gradient g ∈ R^D; append `free` to the inner list. In a tidy. */
-  protected abstract step(g: tf.Tensor1D, free: NamedTensor[]): void;
+  /**
+   * One update from the flat gradient g ∈ R^D (zeros where `present[i]` is false: no gradient came for
+   * variable i); append `free` to the inner list. In a tidy.
+   */
+  protected abstract step(g: tf.Tensor1D, present: boolean[], free: NamedTensor[]): void;
+
+  /** Whether a step moves θ back into θ0 + span(Q), so that a write off it must not pass unnoticed. */
+  protected abstract get keepsSubspace(): boolean;
+
+  /** The optimizer's own coordinates z (coordinates mode), else null. */
+  protected ownCoordinates(): tf.Variable | null {
+    return null;
+  }
 
   /** Shapes and names of the projected part of the inner optimizer's gradient list. */
   protected abstract projectedShapes(): ReadonlyArray<readonly number[]>;
@@ -88,10 +115,66 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
     return this.selection.free?.variables ?? [];
   }
 
-  /** z = Qᵀ(θ − θ0), the current coordinates (a new tensor; the caller disposes it). */
+  /**
+   * z, the current coordinates (a new tensor; the caller disposes it): the optimizer's own z in
+   * coordinates mode, else Qᵀ(θ − θ0). A write from outside since the last step is taken in first.
+   */
   coordinates(): tf.Tensor1D {
     const origin = this.alive('coordinates');
-    return tf.tidy(() => coordinatesOf(this.basis, origin, this.layout.read()));
+    this.follow('coordinates');
+    const own = this.ownCoordinates();
+    return own ? (tf.clone(own) as tf.Tensor1D) : tf.tidy(() => coordinatesOf(this.basis, origin, this.layout.read()));
+  }
+
+  /**
+   * Moves the variables to θ0 + Q·z (and, in coordinates mode, makes z the optimizer's own); the
+   * inner optimizer's state and the iteration count are kept. Validated first: a live float32
+   * vector of length d with finite entries, else a typed error and nothing changes.
+   *
+   * @example
+   * const z = opt.coordinates();      // save a point…
+   * opt.setCoordinates(z);            // …and go back to it later
+   */
+  setCoordinates(z: tf.Tensor1D): void {
+    const origin = this.alive('setCoordinates');
+    const where = `${this.where}.setCoordinates`;
+    checkAlive(where, this.basis);
+    this.layout.checkAlive(where);
+    checkCoordinates(where, z, this.basis.dim);
+    tf.tidy(() => this.layout.assign(pointAt(this.basis, origin, z)));
+    this.ownCoordinates()?.assign(z);
+    this.watch.record();
+  }
+
+  /**
+   * Makes the variables' current values the origin θ0 (z = 0 from here on): the way to keep training
+   * after a write from outside put θ off the subspace (`OutsideWriteError`), e.g. a checkpoint with
+   * another origin. The inner optimizer's state and the iteration count are kept.
+   *
+   * @example
+   * model.setWeights(pretrained);   // values off θ0 + span(Q)
+   * opt.rebase();                   // train θ0' + Q·z around them
+   */
+  rebase(): void {
+    const old = this.alive('rebase');
+    this.layout.checkAlive(`${this.where}.rebase`);
+    this.originT = tf.keep(tf.tidy(() => tf.clone(this.layout.read())));
+    old.dispose();
+    const own = this.ownCoordinates();
+    if (own) tf.tidy(() => own.assign(tf.zerosLike(own)));
+    this.watch.record();
+  }
+
+  /**
+   * Takes in a write from outside since the last step (outside-writes.ts): nothing to do when no
+   * variable's data changed; else θ is read once and, when it lies in θ0 + span(Q), z follows it
+   * (coordinates mode); off the subspace, an OutsideWriteError and nothing changes.
+   */
+  private follow(where: string): void {
+    const origin = this.alive(where);
+    checkAlive(this.where, this.basis);
+    this.layout.checkAlive(this.where);
+    followWrites(`${this.where}.${where}`, this.watch, this.keepsSubspace, this.basis, origin, this.layout, this.ownCoordinates());
   }
 
   /** How far θ is from θ0 + span(Q) right now (reads two numbers from the device). */
@@ -110,10 +193,11 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
   /** Like `tf.Optimizer.minimize`, but `varList` defaults to this optimizer's projected and free variables. */
   override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
     this.alive('minimize');
-    // As tf.Optimizer.minimize, but a rejected step (non-finite, unknown or disposed variable) frees
-    // the loss and the gradients instead of leaking them.
+    this.follow('minimize');
+    // As tf.Optimizer.minimize, but a loss that throws and a rejected step (non-finite, unknown or
+    // disposed variable) free the loss, the gradients and the tape instead of leaking them.
     const vars = varList ?? this.selection.trained;
-    const { value, grads } = this.computeGradients(f, vars);
+    const { value, grads } = this.computeGradients(freeTapeOnThrow(`${this.where}.minimize`, f), vars);
     try {
       this.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
     } catch (e) {
@@ -133,11 +217,19 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
     this.layout.checkAlive(this.where);
     this.selection.free?.checkAlive(this.where);
     const { projected: parts, free } = this.selection.route(this.where, variableGradients);
+    this.follow('applyGradients');
+    const present = parts.map((p) => p != null);
+    const freeNames = this.selection.free?.names ?? [];
+    const freeList = freeNames.map((name, i) => ({ name, tensor: free[i] as tf.Tensor }));
     const g = tf.tidy(() => this.layout.flatten(parts));
     try {
-      if (this.nonFinite !== 'unchecked' && !allFinite([g, ...free])) {
+      const state = this.nonFinite === 'skip' ? this.stepState() : null;
+      if (state) {
+        stepOrKeep(state, [g, ...free], this.skippedOnDevice as tf.Variable, () => this.step(g, present, freeList));
+      } else if (this.nonFinite !== 'unchecked' && !allFinite([g, ...free])) {
         if (this.nonFinite === 'skip') {
-          this.skippedSteps++;
+          this.skippedOnHost++;
+          this.incrementIterations();
           return;
         }
         throw new NonFiniteError(
@@ -148,13 +240,22 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
             `Infinity; nothing was updated. Lower the learning rate, clip the loss, or create the ` +
             `optimizer with {nonFinite: 'skip'} to drop such steps.`,
         );
+      } else {
+        tf.tidy(() => this.step(g, present, freeList));
       }
-      const freeNames = this.selection.free?.names ?? [];
-      tf.tidy(() => this.step(g, freeNames.map((name, i) => ({ name, tensor: free[i] as tf.Tensor }))));
       this.incrementIterations();
+      this.watch.record();
     } finally {
       g.dispose();
     }
+  }
+
+  /** Every variable a step can change, or null when the inner optimizer's are not all known yet. */
+  private stepState(): tf.Variable[] | null {
+    const count = this.projectedNames().length + (this.selection.free?.names.length ?? 0);
+    const inner = innerStateVariables(this.inner, count);
+    const own = this.ownCoordinates();
+    return inner && [...this.layout.variables, ...this.freeVariables, ...(own ? [own] : []), ...inner];
   }
 
   /**
@@ -163,6 +264,7 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
    */
   override async getWeights(): Promise<NamedTensor[]> {
     const origin = this.alive('getWeights');
+    this.follow('getWeights');
     return [
       await this.saveIterations(),
       { name: 'subspace/origin', tensor: origin },
@@ -215,6 +317,8 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
     this.originT = tf.keep(tf.clone(origin));
     this.restoreOwnWeights(own);
     this.iterations_ = iterations;
+    // The variables are checked against the restored θ0 (+ Q·z) at the next step (see follow).
+    this.watch.forget();
   }
 
   /** Mode-specific state saved after the origin (none by default). */
@@ -254,6 +358,8 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
     this.originT = null;
     this.probe?.dispose();
     this.probe = null;
+    this.skippedOnDevice?.dispose();
+    this.skippedOnDevice = null;
     this.disposeOwn();
     this.inner.dispose();
     for (const value of Object.values(this.inner)) {
