@@ -56,7 +56,7 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
       tf.tidy(() => layout.assign(projectPoint(basis, theta0, layout.read())));
     }
     this.watch = new WriteWatch(layout);
-    if (nonFinite === 'skip') this.skippedOnDevice = tf.variable(tf.scalar(0), false);
+    if (nonFinite === 'skip') this.skippedOnDevice = tf.tidy(() => tf.variable(tf.scalar(0), false));
   }
 
   /**
