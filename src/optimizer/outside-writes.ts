@@ -46,14 +46,54 @@ export function measureWritten(basis: Basis, origin: tf.Tensor1D, layout: Parame
   return { z, distance, displacement, moved, inSpan: distance <= tolerance, tolerance };
 }
 
+/** A layer or model: what can be set `trainable = false` above a variable. */
+interface Holder {
+  name?: string;
+  trainable: boolean;
+}
+interface LayerLike extends Holder {
+  weights?: Array<{ read(): tf.Tensor }>;
+  layers?: LayerLike[];
+}
+
+/**
+ * For each variable, the layers and models that hold it (outermost first), found by walking a
+ * layers model's `layers` (nested models included); empty for a plain variable list. Needed because
+ * `layer.trainable = false` is not always visible on the variable: tfjs-layers' `compile` sets every
+ * weight's own flag back to true while the layer stays frozen (and leaves it out of training).
+ */
+function holdersOf(source: unknown, variables: readonly tf.Variable[]): Holder[][] {
+  const found = new Map<tf.Tensor, Holder[]>();
+  const walk = (layer: LayerLike, chain: Holder[], seen: Set<LayerLike>) => {
+    if (seen.has(layer)) return;
+    seen.add(layer);
+    const here = [...chain, layer];
+    for (const sub of layer.layers ?? []) walk(sub, here, seen); // the innermost holder first
+    for (const w of layer.weights ?? []) {
+      const v = typeof w?.read === 'function' ? w.read() : null;
+      if (v && !found.has(v)) found.set(v, here);
+    }
+  };
+  const root = source as LayerLike;
+  if (!Array.isArray(source) && Array.isArray(root?.layers)) walk(root, [], new Set());
+  return variables.map((v) => found.get(v) ?? []);
+}
+
 /** Remembers which data the optimizer last wrote (or accepted) in each projected variable. */
 export class WriteWatch {
   private seen: unknown[] | null = null;
+  private readonly holders: Holder[][];
   private readonly trainableAtStart: boolean[];
 
-  constructor(private readonly layout: ParameterLayout) {
-    this.trainableAtStart = layout.variables.map((v) => v.trainable);
+  /** `source`: what the optimizer's `variables` option was (a layers model is walked for its layers). */
+  constructor(private readonly layout: ParameterLayout, source?: unknown) {
+    this.holders = holdersOf(source, layout.variables);
+    this.trainableAtStart = layout.variables.map((_, i) => this.trainable(i));
     this.record();
+  }
+
+  private trainable(i: number): boolean {
+    return this.layout.variables[i].trainable && this.holders[i].every((h) => h.trainable !== false);
   }
 
   /** The variables' current values are the optimizer's own (after each step and each re-binding). */
@@ -77,9 +117,12 @@ export class WriteWatch {
    * step moves every coordinate of θ, so it cannot leave a frozen layer in place.
    */
   checkTrainable(where: string): void {
-    const frozen = this.layout.variables.filter((v, i) => this.trainableAtStart[i] && !v.trainable);
+    const frozen = this.layout.variables.flatMap((v, i) => (this.trainableAtStart[i] && !this.trainable(i) ? [i] : []));
     if (frozen.length === 0) return;
-    const names = frozen.map((v) => `'${v.name}'${v.name.includes('/') ? ` (layer '${v.name.slice(0, v.name.lastIndexOf('/'))}')` : ''}`);
+    const names = frozen.map((i) => {
+      const layer = [...this.holders[i]].reverse().find((h) => h.trainable === false) ?? this.holders[i][this.holders[i].length - 1];
+      return `'${this.layout.variables[i].name}'${layer?.name ? ` (layer '${layer.name}')` : ''}`;
+    });
     throw new OutsideWriteError(
       `${where}: ${names.join(', ')} ${frozen.length === 1 ? 'was' : 'were'} made non-trainable (layer.trainable = false) ` +
         `after the optimizer was created. A subspace step moves every coordinate of θ = θ0 + Q·z, so it cannot keep a ` +

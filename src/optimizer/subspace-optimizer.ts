@@ -55,7 +55,7 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
       const theta0 = this.originT;
       tf.tidy(() => layout.assign(projectPoint(basis, theta0, layout.read())));
     }
-    this.watch = new WriteWatch(layout);
+    this.watch = new WriteWatch(layout, opts.variables);
     if (nonFinite === 'skip') this.skippedOnDevice = tf.tidy(() => tf.variable(tf.scalar(0), false));
   }
 
