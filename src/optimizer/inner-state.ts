@@ -196,3 +196,11 @@ export function innerStateVariables(inner: tf.Optimizer, count: number): tf.Vari
   }
   return out;
 }
+
+/** Disposes an optimizer and the tensors some tf.train optimizers' own dispose forgets (tfjs#4647). */
+export function disposeInner(inner: tf.Optimizer): void {
+  inner.dispose();
+  for (const value of Object.values(inner)) {
+    if (value instanceof tf.Tensor && !value.isDisposed) value.dispose();
+  }
+}

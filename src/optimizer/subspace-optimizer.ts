@@ -1,75 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { basisSpec } from '../basis/spec';
-import { Basis, checkAlive } from '../basis/basis';
-import { DisposedError, InvalidArgumentError, NonFiniteError } from '../errors';
-import { GradientInput, NamedTensor, ParameterLayout } from '../layout';
-import { VariableSelection } from '../selection';
-import { coordinatesOf, pointAt, projectPoint, residualOf } from '../subspace';
-import { allFinite, basisProbe, checkBasisProbe, checkCoordinates, checkOrigin, nonFiniteNames } from './checks';
+import { checkAlive } from '../basis/basis';
+import { NonFiniteError } from '../errors';
+import { GradientInput, NamedTensor } from '../layout';
+import { coordinatesOf, pointAt, residualOf } from '../subspace';
+import { allFinite, checkCoordinates, nonFiniteNames } from './checks';
 import { freeTapeOnThrow } from './loss-guard';
 import { stepOrKeep } from './step-or-keep';
-import { followWrites, WriteWatch } from './outside-writes';
-import { checkWrapperArguments, NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from './options';
-import { innerStateVariables, innerWeights, restoreInnerWeights, setInnerWeights, supportsExactState } from './inner-state';
+import { followWrites } from './outside-writes';
+import { SubspaceResidual } from './options';
+import { innerStateVariables } from './inner-state';
+import { WrapperState } from './wrapper-state';
 
 export type { NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from './options';
 
 
 /**
- * What both wrappers share: the layout of the variables, the origin, validation of every gradient
- * before any state changes, the non-finite policy, writes from outside (outside-writes.ts), iteration
- * counting, state save/restore and disposal. Subclasses implement {@link SubspaceOptimizer.step} on
- * the flat gradient g ∈ R^D.
+ * What both wrappers share when they step: validation of every gradient before any state changes,
+ * the non-finite policy, writes from outside (outside-writes.ts), `setCoordinates`/`rebase`, and the
+ * leak-free `minimize`. The state it steps is {@link WrapperState}'s; subclasses implement
+ * {@link SubspaceOptimizer.step} on the flat gradient g ∈ R^D.
  */
-export abstract class SubspaceOptimizer extends tf.Optimizer {
-  /** The wrapped optimizer; owned (disposed with the wrapper). */
-  readonly inner: tf.Optimizer;
-  /** The basis; not owned (it may be shared, dispose it yourself). */
-  readonly basis: Basis;
-  protected readonly layout: ParameterLayout;
-  protected readonly selection: VariableSelection;
-  protected readonly nonFinite: NonFinitePolicy;
-  protected originT: tf.Tensor1D | null;
-  /** Qᵀv for a fixed seeded v: identifies the basis in saved state (see checks.ts). */
-  private probe: tf.Tensor1D | null = null;
-  protected readonly where: string;
-  private readonly watch: WriteWatch;
-  /** Steps dropped by 'skip': counted on the host (checked steps) and on the device (sync-free ones). */
-  private skippedOnHost = 0;
-  private skippedOnDevice: tf.Variable | null = null;
-
-  protected constructor(where: string, inner: tf.Optimizer, basis: Basis, opts: SubspaceOptimizerOptions) {
-    super();
-    this.where = where;
-    const { selection, nonFinite } = checkWrapperArguments(where, inner, basis, opts);
-    const layout = selection.projected;
-    this.inner = inner;
-    this.basis = basis;
-    this.layout = layout;
-    this.selection = selection;
-    this.nonFinite = nonFinite;
-    const origin = opts.origin;
-    this.originT = tf.keep(tf.tidy(() => (origin != null ? tf.clone(origin) : layout.read())));
-    this.probe = tf.keep(basisProbe(basis));
-    if (origin != null) {
-      const theta0 = this.originT;
-      tf.tidy(() => layout.assign(projectPoint(basis, theta0, layout.read())));
-    }
-    this.watch = new WriteWatch(layout, opts.variables);
-    if (nonFinite === 'skip') this.skippedOnDevice = tf.tidy(() => tf.variable(tf.scalar(0), false));
-  }
-
-  /**
-   * Steps dropped because of a non-finite gradient (policy 'skip'; they count in `iterations` too).
-   * Reads one number from the device: the sync-free steps count there.
-   */
-  get skippedSteps(): number {
-    return this.skippedOnHost + (this.skippedOnDevice && !this.skippedOnDevice.isDisposed ? this.skippedOnDevice.dataSync()[0] : 0);
-  }
-
-  /** Which update rule this optimizer applies ('coordinates', 'ambient' or 'parameters'). */
-  abstract get mode(): string;
-
+export abstract class SubspaceOptimizer extends WrapperState {
   /**
    * One update from the flat gradient g ∈ R^D (zeros where `present[i]` is false: no gradient came for
    * variable i); append `free` to the inner list. In a tidy.
@@ -78,42 +29,6 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
 
   /** Whether a step moves θ back into θ0 + span(Q), so that a write off it must not pass unnoticed. */
   protected abstract get keepsSubspace(): boolean;
-
-  /** The optimizer's own coordinates z (coordinates mode), else null. */
-  protected ownCoordinates(): tf.Variable | null {
-    return null;
-  }
-
-  /** Shapes and names of the projected part of the inner optimizer's gradient list. */
-  protected abstract projectedShapes(): ReadonlyArray<readonly number[]>;
-  protected abstract projectedNames(): readonly string[];
-
-  private innerShapes(): ReadonlyArray<readonly number[]> {
-    return [...this.projectedShapes(), ...(this.selection.free?.shapes ?? [])];
-  }
-  private innerNames(): readonly string[] {
-    return [...this.projectedNames(), ...(this.selection.free?.names ?? [])];
-  }
-
-  /** θ0 (owned by the optimizer: do not dispose). */
-  get origin(): tf.Tensor1D {
-    return this.alive('origin');
-  }
-
-  /** D: the number of parameters. */
-  get ambientDim(): number {
-    return this.layout.size;
-  }
-
-  /** The projected variables, in θ order. */
-  get variables(): readonly tf.Variable[] {
-    return this.layout.variables;
-  }
-
-  /** The free variables (stepped in full by the inner optimizer). */
-  get freeVariables(): readonly tf.Variable[] {
-    return this.selection.free?.variables ?? [];
-  }
 
   /**
    * z, the current coordinates (a new tensor; the caller disposes it): the optimizer's own z in
@@ -170,7 +85,7 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
    * variable's data changed; else θ is read once and, when it lies in θ0 + span(Q), z follows it
    * (coordinates mode); off the subspace, an OutsideWriteError and nothing changes.
    */
-  private follow(where: string): void {
+  protected follow(where: string): void {
     const origin = this.alive(where);
     checkAlive(this.where, this.basis);
     this.layout.checkAlive(this.where);
@@ -252,135 +167,7 @@ export abstract class SubspaceOptimizer extends tf.Optimizer {
 
   /** Every variable a step can change, or null when the inner optimizer's are not all known yet. */
   private stepState(): tf.Variable[] | null {
-    const count = this.projectedNames().length + (this.selection.free?.names.length ?? 0);
-    const inner = innerStateVariables(this.inner, count);
-    const own = this.ownCoordinates();
-    return inner && [...this.layout.variables, ...this.freeVariables, ...(own ? [own] : []), ...inner];
-  }
-
-  /**
-   * [iterations, origin, …mode state, …inner optimizer state]. As with `tf.train` optimizers, the
-   * first entry is a new tensor (dispose it) and the others are this optimizer's own variables.
-   */
-  override async getWeights(): Promise<NamedTensor[]> {
-    const origin = this.alive('getWeights');
-    this.follow('getWeights');
-    return [
-      await this.saveIterations(),
-      { name: 'subspace/origin', tensor: origin },
-      { name: 'subspace/basis', tensor: this.probe as tf.Tensor1D },
-      ...this.ownWeights(),
-      ...(await innerWeights(this.inner)),
-    ];
-  }
-
-  /**
-   * Restores what {@link getWeights} returned (copies it: the caller keeps and disposes its tensors).
-   * Everything is validated before anything changes; the variables themselves are not touched.
-   */
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    if (supportsExactState(this.inner)) return this.setWeightsSync(weightValues);
-    const [iterations, origin, own, inner] = this.splitWeights(weightValues);
-    await setInnerWeights(this.where, this.inner, inner, this.innerShapes(), iterations, this.innerNames());
-    this.restore(iterations, origin, own);
-  }
-
-  /** {@link setWeights} without awaiting (the inner optimizer must be one of the seven tf.train ones). */
-  setWeightsSync(weightValues: NamedTensor[]): void {
-    const [iterations, origin, own, inner] = this.splitWeights(weightValues);
-    restoreInnerWeights(this.where, this.inner, inner, this.innerShapes(), iterations, this.innerNames());
-    this.restore(iterations, origin, own);
-  }
-
-  private splitWeights(weightValues: NamedTensor[]): [number, tf.Tensor1D, NamedTensor[], NamedTensor[]] {
-    this.alive('setWeights');
-    const own = this.ownWeights().length;
-    if (!Array.isArray(weightValues) || weightValues.length < 3 + own) {
-      throw new InvalidArgumentError(
-        `${this.where}: setWeights expects [iterations, origin, basis probe${own ? ', z' : ''}, …inner state] as ` +
-          `returned by getWeights(), got ${Array.isArray(weightValues) ? weightValues.length : 'no'} entries.`,
-      );
-    }
-    const [iter, origin, probe, ...rest] = weightValues;
-    const iterations = iter?.tensor?.size === 1 ? iter.tensor.dataSync()[0] : NaN;
-    if (!Number.isInteger(iterations) || iterations < 0) {
-      throw new InvalidArgumentError(`${this.where}: the saved iteration count ${iterations} is invalid.`);
-    }
-    checkOrigin(this.where, origin.tensor as tf.Tensor1D, this.layout.size);
-    checkBasisProbe(this.where, probe, this.probe as tf.Tensor1D, this.basis);
-    this.checkOwnWeights(rest.slice(0, own));
-    return [iterations, origin.tensor as tf.Tensor1D, rest.slice(0, own), rest.slice(own)];
-  }
-
-  private restore(iterations: number, origin: tf.Tensor1D, own: NamedTensor[]): void {
-    this.originT?.dispose();
-    this.originT = tf.keep(tf.clone(origin));
-    this.restoreOwnWeights(own);
-    this.iterations_ = iterations;
-    // The variables are checked against the restored θ0 (+ Q·z) at the next step (see follow).
-    this.watch.forget();
-  }
-
-  /** Mode-specific state saved after the origin (none by default). */
-  protected ownWeights(): NamedTensor[] {
-    return [];
-  }
-  protected checkOwnWeights(_weights: NamedTensor[]): void {}
-  protected restoreOwnWeights(_weights: NamedTensor[]): void {}
-
-  override getConfig(): tf.serialization.ConfigDict {
-    const spec = basisSpec(this.basis);
-    return {
-      mode: this.mode,
-      nonFinite: this.nonFinite,
-      innerClassName: this.inner.getClassName(),
-      innerConfig: this.inner.getConfig(),
-      // What tf.loadLayersModel needs to rebuild this optimizer (see optimizer/serialization.ts).
-      basis: spec ? { ...spec } : null,
-      variableCount: this.selection.all.length,
-      ...this.selection.positions,
-    };
-  }
-
-  /** True once {@link dispose} has run. */
-  get isDisposed(): boolean {
-    return this.originT === null;
-  }
-
-  /**
-   * Frees the origin, the optimizer's own state and the inner optimizer (including tensors that
-   * some tf.train optimizers forget in their own dispose, tfjs#4647). The basis and the variables are
-   * not disposed. Calling it twice is harmless.
-   */
-  override dispose(): void {
-    if (this.originT === null) return;
-    this.originT.dispose();
-    this.originT = null;
-    this.probe?.dispose();
-    this.probe = null;
-    this.skippedOnDevice?.dispose();
-    this.skippedOnDevice = null;
-    this.disposeOwn();
-    this.inner.dispose();
-    for (const value of Object.values(this.inner)) {
-      if (value instanceof tf.Tensor && !value.isDisposed) value.dispose();
-    }
-    super.dispose();
-  }
-  protected disposeOwn(): void {}
-
-  protected alive(where: string): tf.Tensor1D {
-    if (this.originT === null) {
-      throw new DisposedError(`${this.where}.${where}: the optimizer was disposed; create a new one.`);
-    }
-    return this.originT;
+    const inner = innerStateVariables(this.inner, this.innerNames().length);
+    return inner && [...this.layout.variables, ...this.freeVariables, ...[this.ownCoordinates()].filter((z): z is tf.Variable => !!z), ...inner];
   }
 }
-
-// tf.Optimizer answers `instanceof` by duck typing (any object with minimize/applyGradients), and
-// subclasses inherit that static: without this, `tf.train.adam() instanceof SubspaceOptimizer` is true.
-Object.defineProperty(SubspaceOptimizer, Symbol.hasInstance, {
-  value: function (this: object, instance: unknown): boolean {
-    return Function.prototype[Symbol.hasInstance].call(this, instance);
-  },
-});

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { disposeInner } from './inner-state';
 
 /**
  * Whether `inner`'s update keeps every step in the span of the gradients it was given — true for
@@ -37,12 +38,6 @@ export function keepsGradientSpan(inner: tf.Optimizer): boolean {
     return false;
   } finally {
     v?.dispose();
-    if (copy) {
-      copy.dispose();
-      // Some tf.train optimizers keep tensors their dispose forgets (tfjs#4647).
-      for (const value of Object.values(copy)) {
-        if (value instanceof tf.Tensor && !value.isDisposed) value.dispose();
-      }
-    }
+    if (copy) disposeInner(copy);
   }
 }
