@@ -13,7 +13,8 @@ export type SubspaceErrorCode =
   | 'DISPOSED'
   | 'INVALID_ARGUMENT'
   | 'CANCELLED'
-  | 'CHECKPOINT';
+  | 'CHECKPOINT'
+  | 'OUTSIDE_WRITE';
 
 export class SubspaceError extends Error {
   readonly code: SubspaceErrorCode;
@@ -93,5 +94,16 @@ export class CancelledError extends SubspaceError {
 export class CheckpointError extends SubspaceError {
   constructor(message: string) {
     super('CHECKPOINT', message);
+  }
+}
+
+/**
+ * The optimizer's variables were changed from outside in a way it cannot follow: written to values
+ * off θ0 + span(Q), or made non-trainable after the optimizer was created. The message says how to
+ * re-bind (`setCoordinates`, `rebase()`, or a new optimizer).
+ */
+export class OutsideWriteError extends SubspaceError {
+  constructor(message: string) {
+    super('OUTSIDE_WRITE', message);
   }
 }

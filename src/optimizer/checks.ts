@@ -19,12 +19,32 @@ export function checkOrigin(where: string, origin: tf.Tensor1D, D: number): void
   }
 }
 
-export function allFinite(tensors: Array<tf.Tensor | null>): boolean {
+/** A bool scalar on the device: true when every entry of every tensor given is finite. In a tidy. */
+export function finiteFlag(tensors: Array<tf.Tensor | null>): tf.Scalar {
   const present = tensors.filter((t): t is tf.Tensor => t != null);
-  const flag = tf.tidy(() => tf.all(tf.stack(present.map((t) => tf.all(tf.isFinite(t))))));
+  return tf.all(tf.stack(present.map((t) => tf.all(tf.isFinite(t))))) as tf.Scalar;
+}
+
+/** {@link finiteFlag}, read back to the host (one device→host read: a sync on a GPU). */
+export function allFinite(tensors: Array<tf.Tensor | null>): boolean {
+  const flag = tf.tidy(() => finiteFlag(tensors));
   const ok = flag.dataSync()[0] === 1;
   flag.dispose();
   return ok;
+}
+
+/** Throws unless z is a live float32 vector of length d with finite entries (for setCoordinates). */
+export function checkCoordinates(where: string, z: tf.Tensor1D, d: number): void {
+  if (!(z instanceof tf.Tensor) || z.isDisposed) {
+    throw new InvalidArgumentError(`${where}: z must be a live tf.Tensor1D of length d = ${d} (e.g. from coordinates()).`);
+  }
+  checkVector(where, z, d, 'z');
+  if (z.dtype !== 'float32') {
+    throw new DtypeError(`${where}: z must be float32, got ${z.dtype}; cast it with tf.cast(z, 'float32').`);
+  }
+  if (!tf.tidy(() => tf.all(tf.isFinite(z)).dataSync()[0])) {
+    throw new NonFiniteError(`${where}: z contains NaN or Infinity; pass finite coordinates. Nothing was changed.`);
+  }
 }
 
 export function nonFiniteNames(parts: Array<tf.Tensor | null>, names: readonly string[]): string {

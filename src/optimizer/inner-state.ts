@@ -168,3 +168,39 @@ function checkTensor(where: string, name: string, t: tf.Tensor, shape: readonly 
     throw new NonFiniteError(`${where}: optimizer weight '${name}' contains NaN or Infinity.`);
   }
 }
+
+/**
+ * Every variable the inner optimizer's next step over `count` gradient positions can change (its
+ * scalars and slots), or null when that is not known: an optimizer other than the seven tf.train
+ * ones, or one that would create a slot in that step (tf.train optimizers make them on first use).
+ */
+export function innerStateVariables(inner: tf.Optimizer, count: number): tf.Variable[] | null {
+  const fields = fieldsOf(inner);
+  if (!fields) return null;
+  const self = inner as unknown as Fields;
+  const out: tf.Variable[] = [];
+  for (const f of fields.scalars) {
+    const v = self[f];
+    if (!(v instanceof tf.Variable)) return null;
+    out.push(v);
+  }
+  const centered = (inner as unknown as { centered?: boolean }).centered;
+  for (const f of fields.slots) {
+    if (f === 'accumulatedMeanGrads' && !centered) continue;
+    const slots = (self[f] as Array<Slot | undefined>) ?? [];
+    for (let i = 0; i < count; i++) {
+      const slot = slots[i];
+      if (!slot) return null;
+      out.push(slot.variable);
+    }
+  }
+  return out;
+}
+
+/** Disposes an optimizer and the tensors some tf.train optimizers' own dispose forgets (tfjs#4647). */
+export function disposeInner(inner: tf.Optimizer): void {
+  inner.dispose();
+  for (const value of Object.values(inner)) {
+    if (value instanceof tf.Tensor && !value.isDisposed) value.dispose();
+  }
+}

@@ -26,8 +26,10 @@ export interface SubspaceOptimizerOptions {
   origin?: tf.Tensor1D;
   /**
    * 'throw' (default): a non-finite gradient throws {@link NonFiniteError} before any variable or slot
-   * changes. 'skip': such a step is dropped and counted in `skippedSteps`. 'unchecked': no check (saves
-   * one device→host read per step).
+   * changes (one device→host read per step: a sync on a GPU, free on cpu/wasm). 'skip': such a step
+   * changes no variable or slot and is counted in `skippedSteps` (and, as a call, in `iterations`),
+   * with no read: the old state is selected on the device once the inner optimizer's slots exist
+   * (docs/reliability.md §4d). 'unchecked': no check.
    */
   nonFinite?: NonFinitePolicy;
 }

@@ -5,8 +5,8 @@ import { Basis, checkVector, hostOperator } from '../basis/basis';
 import { InvalidArgumentError, NonFiniteError } from '../errors';
 import { pointAt, projectDirection, projectPoint } from '../subspace';
 import { SubspaceOptimizer, SubspaceOptimizerOptions } from './subspace-optimizer';
+import { keepsGradientSpan } from './update-rule';
 
-const LINEAR_INNER = ['SGD', 'Momentum'];
 const REANCHOR_EVERY = 100;
 
 /** How {@link projectGradients} hands the projected gradient to the inner optimizer. */
@@ -26,7 +26,9 @@ export interface ProjectGradientsOptions extends SubspaceOptimizerOptions {
  *   reparameterized model for every optimizer, and θ is recomputed from z each step (no drift).
  * - `ambient`: the inner optimizer receives g̃ = QQᵀg per variable and keeps D-sized slots. Equal to
  *   the reparameterized model for SGD and momentum; element-wise adaptive optimizers (Adam, Adagrad,
- *   …) rescale g̃ coordinate by coordinate, so their steps leave span(Q).
+ *   …) rescale g̃ coordinate by coordinate, so their steps leave span(Q). A variable whose gradient
+ *   is null/undefined is handed to the inner optimizer as null, as tf.train does: it and its slots
+ *   are not touched in that step.
  */
 export class ProjectedGradientOptimizer extends SubspaceOptimizer {
   static readonly className = 'ProjectedGradient';
@@ -34,6 +36,8 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
   private z: tf.Variable<tf.Rank.R1> | null;
   private hostOrigin: { of: tf.Tensor1D; values: Float32Array } | null = null;
   private hostTheta: Float32Array | null = null;
+  /** Ambient mode: whether the inner update keeps steps in the span of the gradients (update-rule.ts). */
+  private readonly reanchors: boolean;
 
   constructor(inner: tf.Optimizer, basis: Basis, opts: ProjectGradientsOptions) {
     const mode = opts?.mode ?? 'coordinates';
@@ -44,6 +48,7 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
     }
     super('projectGradients', inner, basis, opts);
     this.gradientMode = mode;
+    this.reanchors = mode === 'ambient' && keepsGradientSpan(inner);
     this.z =
       mode === 'coordinates'
         ? tf.tidy(() => this.coordinates().variable(false) as tf.Variable<tf.Rank.R1>) // 0 unless θ started off the origin
@@ -54,7 +59,16 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
     return this.gradientMode;
   }
 
-  protected step(g: tf.Tensor1D, free: NamedTensor[]): void {
+  /** Coordinates mode always re-derives θ from z; ambient mode keeps θ in the subspace only when it re-anchors. */
+  protected get keepsSubspace(): boolean {
+    return this.z !== null || this.reanchors;
+  }
+
+  protected override ownCoordinates(): tf.Variable | null {
+    return this.z;
+  }
+
+  protected step(g: tf.Tensor1D, present: boolean[], free: NamedTensor[]): void {
     const origin = this.alive('step');
     const host = this.z ? hostOperator(this.basis) : null;
     if (this.z && host) {
@@ -70,12 +84,14 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
       this.layout.assign(pointAt(this.basis, origin, z));
     } else {
       const parts = this.layout.split(projectDirection(this.basis, g));
-      this.inner.applyGradients([...this.layout.names.map((name, i) => ({ name, tensor: parts[i] })), ...free]);
-      // SGD/momentum steps lie in span(Q) exactly, but float32 rounding of θ accumulates (relative
-      // distance 2e-6 after 10⁴ steps, 1e-4 after 10⁵): re-anchor θ onto θ0 + span(Q) every 100 steps.
-      // Adaptive optimizers leave the subspace by design in this mode and are left alone. Keyed to the
-      // iteration count (restored by setWeights), so a resumed run re-anchors on the same steps.
-      if (LINEAR_INNER.includes(this.inner.getClassName()) && (this.iterations + 1) % REANCHOR_EVERY === 0) {
+      const named = this.layout.names.map((name, i) => ({ name, tensor: present[i] ? parts[i] : null }));
+      this.inner.applyGradients([...(named as NamedTensor[]), ...free]);
+      // Steps of an update rule that keeps the gradients' span (SGD, momentum: update-rule.ts) lie in
+      // span(Q) exactly, but float32 rounding of θ accumulates (relative distance 2e-6 after 10⁴ steps,
+      // 1e-4 after 10⁵): re-anchor θ onto θ0 + span(Q) every 100 steps. Adaptive optimizers leave the
+      // subspace by design in this mode and are left alone. Keyed to the iteration count (restored by
+      // setWeights), so a resumed run re-anchors on the same steps.
+      if (this.reanchors && (this.iterations + 1) % REANCHOR_EVERY === 0) {
         this.layout.assign(projectPoint(this.basis, origin, this.layout.read()));
       }
     }
@@ -86,11 +102,6 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
     const origin = this.alive('step');
     if (this.hostOrigin?.of !== origin) this.hostOrigin = { of: origin, values: origin.dataSync() as Float32Array };
     return this.hostOrigin.values;
-  }
-
-  /** z: in coordinates mode the optimizer's own coordinates (a copy), else Qᵀ(θ − θ0). */
-  override coordinates(): tf.Tensor1D {
-    return this.z ? tf.clone(this.z) : super.coordinates();
   }
 
   protected projectedShapes(): ReadonlyArray<readonly number[]> {

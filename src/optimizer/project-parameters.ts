@@ -21,10 +21,18 @@ export class ProjectedParameterOptimizer extends SubspaceOptimizer {
     return 'parameters';
   }
 
-  protected step(g: tf.Tensor1D, free: NamedTensor[]): void {
+  /** Every step projects θ onto θ0 + span(Q). */
+  protected get keepsSubspace(): boolean {
+    return true;
+  }
+
+  protected step(g: tf.Tensor1D, present: boolean[], free: NamedTensor[]): void {
     const origin = this.alive('step');
     const parts = this.layout.split(g);
-    this.inner.applyGradients([...this.layout.names.map((name, i) => ({ name, tensor: parts[i] })), ...free]);
+    // A null/undefined gradient stays null, as in tf.train: the inner optimizer leaves that variable
+    // and its slots alone (the projection below still acts on all of θ).
+    const named = this.layout.names.map((name, i) => ({ name, tensor: present[i] ? parts[i] : null }));
+    this.inner.applyGradients([...(named as NamedTensor[]), ...free]);
     this.layout.assign(projectPoint(this.basis, origin, this.layout.read()));
   }
 
