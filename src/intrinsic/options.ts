@@ -5,7 +5,7 @@ import { InvalidArgumentError } from '../errors';
 import { CurvePoint } from './interpolate';
 import { accuracy, LabelledTensors, TrainableModel, TrainingTick } from './train';
 import { OptimizerName, subspaceLearningRate } from './learning-rate';
-import { PilotResult, StopReason } from './protocol';
+import { PilotResult, StopReason, TrainingProtocol } from './protocol';
 import type { BootstrapInterval } from './bootstrap';
 import { basisFromSpec } from '../basis/from-spec';
 
@@ -130,19 +130,13 @@ export interface IntrinsicDimensionResult {
   status: 'crossed' | 'at-or-below-min' | 'not-reached';
   /** Bootstrap interval over seeds; null with one seed. */
   interval: BootstrapInterval | null;
-  config: {
+  /** The protocol's budget and search settings, and the rest of the configuration. */
+  config: TrainingProtocol & {
     dims: number[];
     basis: string;
     seeds: number[];
-    maxEpochs: number;
-    patience: number;
-    minDelta: number;
-    pilotEpochs: number;
-    lrStep: number;
-    lrExpand: number;
     learningRate: number;
     validationFraction: number;
-    batchSize: number;
     loss: string;
     optimizer: string;
     backend: string;
