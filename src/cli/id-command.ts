@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { ChildProcess } from 'child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { InvalidArgumentError, SubspaceError } from '../errors';
 import { intrinsicDimension } from '../intrinsic/dimension';
@@ -9,6 +10,7 @@ import { setupBackend } from './backend';
 import { DataName, disposeData, loadData } from './data';
 import { plotCurve } from './plot';
 import { progressReporter } from './progress';
+import { SharedSweep } from './jobs';
 import { finishedRuns, settingsHash, SweepSettings, writeResult } from './resume';
 import { table } from './table';
 
@@ -40,6 +42,10 @@ export interface IdArgs {
   threads?: number;
   out: string;
   quiet: boolean;
+  /** Processes sharing the sweep (this one and jobs − 1 helpers); default 1. */
+  jobs?: number;
+  /** Set in a helper process started by `--jobs`: the lead's pid. */
+  helper?: number;
 }
 
 /** The model a data set gets when --model is not given. */
@@ -69,7 +75,8 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
     optimizer: args.optimizer, lr: args.lr, lrSearch: args.lrSearch, validationFraction: args.validationFraction, ...budget,
     threshold: args.threshold, shufflePixels: args.shufflePixels, trainLimit: args.trainLimit ?? null, testLimit: args.testLimit ?? null, backend: args.backend,
   };
-  const resume = finishedRuns(args.out, settings); // before any work: a mismatch changes nothing
+  if (args.helper === undefined && !existsSync(join(args.out, 'result.json'))) SharedSweep.clear(args.out);
+  const resume = unique([...finishedRuns(args.out, settings), ...SharedSweep.finished(args.out)]); // before any work: a mismatch changes nothing
   await setupBackend(args.backend, args.threads);
   const data = loadData(args.data, factory.inputShape, { train: args.trainLimit, test: args.testLimit, shufflePixels: args.shufflePixels });
   const log = (s: string) => args.quiet || console.error(s);
@@ -77,14 +84,29 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
   mkdirSync(args.out, { recursive: true });
   const head = { command: process.argv.slice(2).join(' '), data: args.data, model: modelName, settingsHash: settingsHash(settings), settings };
   const done = { baselines: resume.filter((r) => r.d === null), runs: resume.filter((r) => r.d !== null) };
+  const lead = args.helper === undefined;
   const save = (run: RunResult) => {
     (run.d === null ? done.baselines : done.runs).push(run);
-    writeResult(args.out, { ...head, sweep: 'partial', ...done });
+    if (lead) writeResult(args.out, { ...head, sweep: 'partial', ...done });
   };
   const progress = progressReporter(args.quiet);
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
+  let helpers: ChildProcess[] = [];
+  const onSigint = () => {
+    controller.abort();
+    helpers.forEach((h) => h.kill('SIGINT'));
+  };
   process.once('SIGINT', onSigint);
+  let shared: SharedSweep | null = null;
+  if ((args.jobs ?? 1) > 1 || !lead) {
+    if (lead) {
+      SharedSweep.reset(args.out);
+      helpers = SharedSweep.startHelpers(args.jobs!, process.argv.slice(2));
+    }
+    const othersAlive = lead ? () => helpers.some((h) => h.exitCode === null && h.signalCode === null) : () => SharedSweep.alive(args.helper!);
+    shared = new SharedSweep(args.out, controller.signal, othersAlive);
+  }
+  const delegate = shared && ((d: number | null, seed: number) => shared!.delegate(d, seed)?.then((r) => (save(r), r)) ?? null);
   let result: IntrinsicDimensionResult;
   try {
     result = await intrinsicDimension({
@@ -102,12 +124,14 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
       ...budget,
       threshold: args.threshold,
       resume,
-      onRun: save,
-      onProgress: progress.onProgress,
+      delegate: delegate ?? undefined,
+      onRun: (run) => (shared?.publish(run), save(run)),
+      onProgress: yieldingEvery(100, progress.onProgress),
       signal: controller.signal,
     });
   } catch (e) {
-    if (e instanceof SubspaceError && e.code === 'CANCELLED') {
+    helpers.forEach((h) => h.kill('SIGINT'));
+    if (e instanceof SubspaceError && e.code === 'CANCELLED' && lead) {
       progress.stop();
       console.error(`interrupted: ${done.baselines.length + done.runs.length} finished runs are in ${join(args.out, 'result.json')}; rerun the same command to resume.`);
     }
@@ -117,6 +141,8 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
     process.off('SIGINT', onSigint);
     disposeData(data);
   }
+  if (!lead) return result; // the lead writes the result
+  await Promise.all(helpers.map((h) => (h.exitCode === null && h.signalCode === null ? new Promise((ok) => h.once('exit', ok)) : null)));
   writeResult(args.out, { ...head, sweep: 'complete', ...result });
   const title = `Intrinsic dimension: ${args.data}${args.shufflePixels ? ' (shuffled pixels)' : ''}, ${modelName}`;
   writeFileSync(join(args.out, 'curve.svg'), await plotCurve(result, title));
@@ -124,6 +150,28 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
   const resumed = result.resumed ? ` (${result.resumed} runs resumed from an earlier invocation)` : '';
   console.log(`\nwrote ${join(args.out, 'result.json')} and ${join(args.out, 'curve.svg')} (${result.wallSeconds.toFixed(1)} s${resumed})`);
   return result;
+}
+
+/**
+ * trainOnBatch's await resolves without a macrotask on wasm and cpu, so without a break the event
+ * loop would never run during a sweep: no SIGINT handler (Ctrl-C), no timers, no helper-process
+ * events. This lets the loop turn once (setImmediate) every `ms` milliseconds of training.
+ */
+function yieldingEvery<T>(ms: number, report: (p: T) => void): (p: T) => Promise<void> | void {
+  let last = performance.now();
+  return (p) => {
+    report(p);
+    if (performance.now() - last < ms) return;
+    last = performance.now();
+    return new Promise((resolve) => setImmediate(resolve));
+  };
+}
+
+/** One run per (d, seed): the first one given wins. */
+function unique(runs: RunResult[]): RunResult[] {
+  const seen = new Map<string, RunResult>();
+  for (const r of runs) if (!seen.has(`${r.d}:${r.seed}`)) seen.set(`${r.d}:${r.seed}`, r);
+  return [...seen.values()];
 }
 
 /** `tfjs-subspace plot`: redraws the SVG of a saved result. */

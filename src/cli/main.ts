@@ -42,6 +42,8 @@ export function program(): Command {
     .option('--shuffle-pixels', 'apply one fixed permutation to the pixels of every image (train and test)', false)
     .option('--threshold <x>', 'fraction of the full model accuracy that defines d_int', fraction, 0.9)
     .option('--out <dir>', 'where result.json (written run by run; a rerun with the same settings resumes it) and curve.svg go', 'results')
+    .option('--jobs <n>', 'processes sharing the sweep (one run each at a time; 2 uses both cores of a 2-core machine)', positiveInt, 1)
+    .addOption(new Option('--helper <pid>', 'internal: a helper process of --jobs').argParser(positiveInt).hideHelp())
     .addHelpText('after', '\nExample:\n  npx tfjs-subspace id --data mnist --model fc --dims 100,200,400,800,1600 --basis srht --seeds 3 --out results/')
     .action(async (opts) => {
       if ((opts.dims == null) === (opts.search == null)) {

@@ -3,10 +3,10 @@ import type { IntrinsicDimensionResult, RunResult } from '../intrinsic/options';
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 const lr = (x: number) => (Number.isFinite(x) ? x.toPrecision(2) : '–');
 
-/** Per-seed values of one d joined with '/', or a single value. */
+/** Per-seed values of one d joined with spaces, or a single value when they agree. */
 function perSeed(runs: RunResult[], f: (r: RunResult) => string): string {
   const values = runs.map(f);
-  return new Set(values).size === 1 ? values[0] : values.join('/');
+  return new Set(values).size === 1 ? values[0] : values.join(' ');
 }
 
 /** The final table: one row per d with its chosen learning rate, epochs and stop reason; then the baseline, d_int and its interval. */

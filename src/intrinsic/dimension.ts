@@ -138,17 +138,27 @@ async function measureAll(
     }
   };
 
+  /** Runs in order; those `delegate` takes are awaited after the others (they train elsewhere). */
+  const inTurn = async (keys: ReadonlyArray<readonly [number | null, number]>): Promise<RunResult[]> => {
+    const out: Array<RunResult | Promise<RunResult>> = [];
+    for (const [d, seed] of keys) {
+      const elsewhere = finished.has(keyOf(d, seed)) ? null : (o.delegate?.(d, seed) ?? null);
+      if (elsewhere) {
+        out.push(elsewhere.then((r) => (done++, r)));
+        elsewhere.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      } else out.push(await runOnce(d, seed));
+    }
+    return Promise.all(out);
+  };
   const baselines: RunResult[] = [];
   if (o.baseline === undefined) {
-    for (const seed of o.seeds) baselines.push(await runOnce(null, seed));
+    baselines.push(...(await inTurn(o.seeds.map((seed) => [null, seed]))));
   } else {
     baselines.push(...o.seeds.map((seed) => knownBaseline(seed, o.baseline!)));
   }
   const baselineAccuracy = baselines.reduce((a, b) => a + b.accuracy, 0) / baselines.length;
   const target = o.threshold * baselineAccuracy;
-  const measure = async (dims: number[]) => {
-    for (const d of dims) for (const seed of o.seeds) runs.push(await runOnce(d, seed));
-  };
+  const measure = async (dims: number[]) => void runs.push(...(await inTurn(dims.flatMap((d) => o.seeds.map((seed) => [d, seed] as const)))));
   await measure(planned);
   refinePending = o.search && crossing(curveOf(runs), target).bracket ? refinePending : 0;
   let curve = curveOf(runs);

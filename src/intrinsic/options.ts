@@ -75,6 +75,12 @@ export interface IntrinsicDimensionOptions {
   bootstrap?: number;
   /** Runs already finished (e.g. read back from a partial result): those (d, seed) are not run again. */
   resume?: RunResult[];
+  /**
+   * Asked before each run not in `resume`: return a promise of its result to have it trained
+   * elsewhere (another process or thread; the CLI's `--jobs`), or null to train it here. Delegated
+   * runs are awaited after this process has trained the others of the same phase.
+   */
+  delegate?: (d: number | null, seed: number) => Promise<RunResult> | null;
   /** Called after every batch; a returned promise is awaited (e.g. to let a browser tab repaint). */
   onProgress?: (progress: IntrinsicDimensionProgress) => unknown;
   /** Called when each new run ends, with its result (to draw a curve live, or to save it). */
@@ -150,7 +156,7 @@ export interface IntrinsicDimensionResult {
 }
 
 export type Resolved = Required<Pick<IntrinsicDimensionOptions, 'createModel' | 'train' | 'test' | 'seeds' | 'batchSize' | 'loss' | 'threshold' | 'validationFraction' | 'maxEpochs' | 'patience' | 'minDelta' | 'pilotEpochs' | 'lrStep' | 'lrExpand' | 'learningRate' | 'metric' | 'bootstrap'>> &
-  Pick<IntrinsicDimensionOptions, 'dims' | 'baseline' | 'onProgress' | 'onRun' | 'signal' | 'resume'> & {
+  Pick<IntrinsicDimensionOptions, 'dims' | 'baseline' | 'onProgress' | 'onRun' | 'signal' | 'resume' | 'delegate'> & {
     search: { min: number; max: number; points: number; refine: number } | null;
     makeBasis: (D: number, d: number, seed: number) => Basis;
     makeOptimizer: (lr: number) => tf.Optimizer;

@@ -13,7 +13,7 @@ const ROOT = resolve(__dirname, '../..');
 /** Runs the CLI from source in a plain Node process (as `npx tfjs-subspace` would run the build). */
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, timeout: 540_000 }, (err, stdout, stderr) =>
       done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -72,7 +72,7 @@ describe('tfjs-subspace CLI', () => {
     const bad = await inProcess(['plot', join(out, 'curve.svg')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/cannot read .*curve\.svg as a result\.json/);
-  }, 150_000);
+  }, 600_000);
 
   it('train: saves a compact checkpoint that reproduces the saved full model bit for bit', async () => {
     const out = join(dir, 'train');
@@ -95,7 +95,7 @@ describe('tfjs-subspace CLI', () => {
     tf.dispose([x, a, b]);
     fromCheckpoint.dispose();
     full.dispose();
-  }, 150_000);
+  }, 600_000);
 
   it.each([
     [['id', '--dims', '10,abc'], /argument '10,abc' is invalid/],

@@ -67,7 +67,19 @@ describe('id: results written run by run, resumed by rerunning the same command'
     expect(third.code).toBe(2);
     expect(third.stderr).toMatch(/holds a sweep with other settings \(lr: 0\.001 there, 0\.01 now\); rerun with the same settings to resume it, or choose another --out/);
     expect(readFileSync(file, 'utf8')).toBe(before);
-  }, 600_000);
+
+    // --jobs 2: a helper process shares the sweep (each run claimed by one process); seeded runs give
+    // the same results whichever process trains them.
+    const outJobs = join(dir, 'jobs');
+    const jobs = await cli([...args.slice(0, -2), '--jobs', '2', '--out', outJobs]);
+    expect(jobs.code).toBe(0);
+    const shared = read(join(outJobs, 'result.json'));
+    const strip = (runs: Array<{ seconds: number }>) => runs.map((r) => ({ ...r, seconds: 0 })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    expect(strip(shared.runs)).toEqual(strip(complete.runs));
+    expect(strip(shared.baselines)).toEqual(strip(complete.baselines));
+    const claimers = new Set(require('fs').readdirSync(join(outJobs, '.claims')).map((f: string) => readFileSync(join(outJobs, '.claims', f), 'utf8')));
+    expect(claimers.size).toBe(2);
+  }, 900_000);
 
   it('finishedRuns: none without a file, a typed error for a file of other settings or of no sweep', () => {
     const out = join(dir, 'unit');
