@@ -31,6 +31,8 @@ export interface IdArgs {
   pilotEpochs?: number;
   /** false (--no-lr-search): train at the centre only. */
   lrSearch: boolean;
+  /** Widening steps of the lr search beyond the first three candidates. */
+  lrExpand: number;
   validationFraction: number;
   batchSize?: number;
   threshold: number;
@@ -72,7 +74,8 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
   const seeds = Array.from({ length: args.seeds }, (_, i) => i);
   const settings: SweepSettings = {
     version: 2, data: args.data, model: modelName, dims: args.dims ?? null, search: args.search ?? null, basis: args.basis, seeds,
-    optimizer: args.optimizer, lr: args.lr, lrSearch: args.lrSearch, validationFraction: args.validationFraction, ...budget,
+    // lrExpand only when not the default: results saved before the flag existed keep their hash.
+    optimizer: args.optimizer, lr: args.lr, lrSearch: args.lrSearch, ...(args.lrExpand === 3 ? {} : { lrExpand: args.lrExpand }), validationFraction: args.validationFraction, ...budget,
     threshold: args.threshold, shufflePixels: args.shufflePixels, trainLimit: args.trainLimit ?? null, testLimit: args.testLimit ?? null, backend: args.backend,
   };
   if (args.helper === undefined && !existsSync(join(args.out, 'result.json'))) SharedSweep.clear(args.out);
@@ -120,6 +123,7 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
       optimizer: args.optimizer,
       learningRate: args.lr,
       lrStep: args.lrSearch ? 3 : 1,
+      lrExpand: args.lrExpand,
       validationFraction: args.validationFraction,
       ...budget,
       threshold: args.threshold,

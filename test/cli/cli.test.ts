@@ -106,6 +106,8 @@ describe('tfjs-subspace CLI', () => {
     [['id', '--dims', '10', '--model', 'lenet'], /use a digits model/],
     [['id', '--dims', '10', '--optimizer', 'lion'], /Allowed choices are adam, adamax/],
     [['id', '--dims', '10', '--validation-fraction', '0'], /number in \(0, 1\]/],
+    [['id', '--dims', '10', '--jobs', '0'], /argument '0' is invalid/],
+    [['id', '--dims', '10', '--lr-expand', '-1'], /argument '-1' is invalid. expected an integer ≥ 0/],
     [['train', '--data', 'digits'], /required option '--dim <d>'/],
     [['train', '--dim', '5', '--seed', '1.5'], /argument '1.5' is invalid. expected an integer/],
     [['train', '--dim', '5', '--threads', '9'], /threads must be an integer from 1 to 8/],
@@ -120,7 +122,7 @@ describe('tfjs-subspace CLI', () => {
   it('--help documents every option and exits 0', async () => {
     const r = await inProcess(['id', '--help']);
     expect(r.code).toBe(0);
-    for (const opt of ['--data', '--model', '--dims', '--search', '--basis', '--seeds', '--optimizer', '--lr', '--no-lr-search', '--max-epochs', '--patience', '--pilot-epochs', '--validation-fraction', '--batch-size', '--shuffle-pixels', '--threshold', '--out', '--backend', '--threads']) {
+    for (const opt of ['--data', '--model', '--dims', '--search', '--basis', '--seeds', '--optimizer', '--lr', '--no-lr-search', '--lr-expand', '--max-epochs', '--patience', '--pilot-epochs', '--validation-fraction', '--batch-size', '--shuffle-pixels', '--threshold', '--out', '--jobs', '--backend', '--threads']) {
       expect(r.stdout).toContain(opt);
     }
   }, 60_000);
