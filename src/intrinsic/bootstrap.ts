@@ -26,6 +26,10 @@ export interface BootstrapInterval {
  * threshold × mean baseline, interpolated, see `crossing`). The interval holds the central `level` of
  * the resampled d_int; a resample in which no d reaches the target counts as d_int = +∞, so `high` is
  * null when more than (1 − level)/2 of them do not reach it. Seeded: the same inputs give the same interval.
+ *
+ * @example
+ * const curves = new Map([[0, new Map([[10, 0.5], [20, 0.95]])], [1, new Map([[10, 0.4], [20, 0.9]])]]);
+ * const { low, high } = bootstrapDimension({ baselines: new Map([[0, 0.98], [1, 0.97]]), curves }, 0.9);
  */
 export function bootstrapDimension(data: SeedCurves, threshold: number, resamples = 2000, level = 0.95, seed = 'bootstrap'): BootstrapInterval {
   const seeds = [...data.curves.keys()];

@@ -73,6 +73,9 @@ interface Candidate {
 /**
  * Splits `data` into a fit part and a held-out validation part of `fraction` of the examples (at
  * least one), by a permutation seeded with `seed`. The caller disposes the four tensors.
+ *
+ * @example
+ * const { fit, validation } = holdOut(train, 0.1); // 90 % to train on, 10 % to choose lr and epochs
  */
 export function holdOut(data: LabelledTensors, fraction: number, seed = 'validation'): { fit: LabelledTensors; validation: LabelledTensors } {
   const n = data.x.shape[0];
@@ -93,6 +96,12 @@ export function holdOut(data: LabelledTensors, fraction: number, seed = 'validat
  * then further out while the best is at an edge, at most `lrExpand` steps), continues the best pilot
  * until validation plateaus or `maxEpochs`, and leaves the best-validation weights in the returned
  * trainee (the caller measures it on the test split and disposes it).
+ *
+ * @example
+ * const start = (lr) => { const model = make(); model.compile({ optimizer: tf.train.adam(lr), loss: 'categoricalCrossentropy' });
+ *   return { model, dispose: () => model.dispose() }; };
+ * const { trainee, outcome } = await runProtocol(start, 1e-3, holdOut(train, 0.1), accuracy,
+ *   { maxEpochs: 30, patience: 3, minDelta: 0.001, pilotEpochs: 2, lrStep: 3, lrExpand: 3, batchSize: 128 }, 0);
  */
 export async function runProtocol(
   start: (lr: number) => Trainee,
