@@ -11,10 +11,14 @@ export async function plotCurve(r: IntrinsicDimensionResult, title: string): Pro
   const vega = await import('vega');
   const points = r.curve.map((p) => ({ d: p.d, mean: p.mean, min: p.min, max: p.max, runs: p.runs }));
   const pct = Math.round(r.threshold * 100);
+  // A result.json of the earlier fixed-budget protocol has one baseline and `epochs` in its config.
+  const old = r.config as unknown as { epochs?: number };
+  const base = r.baselineAccuracy ?? r.baseline.accuracy;
+  const budget = r.config.maxEpochs === undefined ? `${old.epochs} epochs per run (fixed)` : `lr chosen per d on validation, ≤ ${r.config.maxEpochs} epochs (patience ${r.config.patience})`;
   const dMin = Math.min(...r.curve.map((p) => p.d));
   const dMax = Math.max(...r.curve.map((p) => p.d));
   const lines = [
-    { y: r.baselineAccuracy, label: `full model (D = ${r.D.toLocaleString('en')}): ${(100 * r.baselineAccuracy).toFixed(1)} %` },
+    { y: base, label: `full model (D = ${r.D.toLocaleString('en')}): ${(100 * base).toFixed(1)} %` },
     { y: r.target, label: `${pct} % of full: ${(100 * r.target).toFixed(1)} %` },
   ];
   const layers: unknown[] = [
@@ -37,7 +41,7 @@ export async function plotCurve(r: IntrinsicDimensionResult, title: string): Pro
   }
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: title, subtitle: `${r.config.basis} basis, lr chosen per d on validation, ≤ ${r.config.maxEpochs} epochs (patience ${r.config.patience}), seeds ${r.config.seeds.join(', ')}; bars: min–max over seeds${r.interval ? '; band: bootstrap interval of d_int' : ''}` },
+    title: { text: title, subtitle: `${r.config.basis} basis, ${budget}, seeds ${r.config.seeds.join(', ')}; bars: min–max over seeds${r.interval ? '; band: bootstrap interval of d_int' : ''}` },
     width: 520,
     height: 320,
     encoding: {
