@@ -138,28 +138,31 @@ async function measureAll(
     }
   };
 
-  /** Runs in order; those `delegate` takes are awaited after the others (they train elsewhere). */
-  const inTurn = async (keys: ReadonlyArray<readonly [number | null, number]>): Promise<RunResult[]> => {
+  /**
+   * Trains the runs of `keys` here in order, except those `delegate` takes (they train elsewhere):
+   * their promises are returned unresolved, so that this process goes on with its next runs (a
+   * helper does not wait for the lead's baseline before taking subspace runs).
+   */
+  const inTurn = async (keys: ReadonlyArray<readonly [number | null, number]>): Promise<Array<RunResult | Promise<RunResult>>> => {
     const out: Array<RunResult | Promise<RunResult>> = [];
     for (const [d, seed] of keys) {
       const elsewhere = finished.has(keyOf(d, seed)) ? null : (o.delegate?.(d, seed) ?? null);
       if (elsewhere) {
-        out.push(elsewhere.then((r) => (done++, r)));
-        elsewhere.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+        const later = elsewhere.then((r) => (done++, r));
+        later.catch(() => undefined); // awaited later (or dropped when a run here fails first): never an unhandled rejection
+        out.push(later);
       } else out.push(await runOnce(d, seed));
     }
-    return Promise.all(out);
+    return out;
   };
-  const baselines: RunResult[] = [];
-  if (o.baseline === undefined) {
-    baselines.push(...(await inTurn(o.seeds.map((seed) => [null, seed]))));
-  } else {
-    baselines.push(...o.seeds.map((seed) => knownBaseline(seed, o.baseline!)));
-  }
+  const dimKeys = (dims: number[]) => dims.flatMap((d) => o.seeds.map((seed) => [d, seed] as const));
+  const pendingBaselines = o.baseline === undefined ? await inTurn(o.seeds.map((seed) => [null, seed])) : o.seeds.map((seed) => knownBaseline(seed, o.baseline!));
+  const pendingRuns = await inTurn(dimKeys(planned));
+  const baselines = await Promise.all(pendingBaselines);
+  runs.push(...(await Promise.all(pendingRuns)));
   const baselineAccuracy = baselines.reduce((a, b) => a + b.accuracy, 0) / baselines.length;
   const target = o.threshold * baselineAccuracy;
-  const measure = async (dims: number[]) => void runs.push(...(await inTurn(dims.flatMap((d) => o.seeds.map((seed) => [d, seed] as const)))));
-  await measure(planned);
+  const measure = async (dims: number[]) => void runs.push(...(await Promise.all(await inTurn(dimKeys(dims)))));
   refinePending = o.search && crossing(curveOf(runs), target).bracket ? refinePending : 0;
   let curve = curveOf(runs);
   let cross = crossing(curve, target);
