@@ -27,7 +27,7 @@ function splitDigits(all: Dataset): { train: Dataset; test: Dataset } {
 export function loadData(
   name: DataName,
   inputShape: readonly number[],
-  limits: { train?: number; test?: number } = {},
+  limits: { train?: number; test?: number; shufflePixels?: boolean } = {},
 ): { train: LabelledTensors; test: LabelledTensors; description: string } {
   let train: Dataset;
   let test: Dataset;
@@ -50,11 +50,30 @@ export function loadData(
         `use a ${size === 64 ? "digits model ('fc-digits', 'conv-digits')" : "28×28 model ('fc', 'lenet')"}.`,
     );
   }
+  if (limits.shufflePixels) [train, test] = shufflePixels([train, test]);
   return {
     train: datasetTensors(train, inputShape),
     test: datasetTensors(test, inputShape),
-    description: `${name}: ${train.n} train / ${test.n} test, ${train.height}×${train.width}`,
+    description: `${name}: ${train.n} train / ${test.n} test, ${train.height}×${train.width}${limits.shufflePixels ? ', pixels shuffled' : ''}`,
   };
+}
+
+/**
+ * One fixed permutation of the pixel positions (seeded 'shuffle-pixels'), applied to every image of
+ * every split: Li et al.'s (2018) shuffled-pixel MNIST, which keeps the task for a fully connected
+ * network and takes its spatial prior from a convolutional one.
+ */
+export function shufflePixels(sets: Dataset[]): Dataset[] {
+  const size = sets[0].height * sets[0].width;
+  const perm = shuffled(size, seedrandom.alea('shuffle-pixels'));
+  return sets.map((d) => {
+    const x = new Float32Array(d.x.length);
+    for (let i = 0; i < d.n; i++) {
+      const [src, dst] = [d.x.subarray(i * size, (i + 1) * size), x.subarray(i * size, (i + 1) * size)];
+      for (let p = 0; p < size; p++) dst[p] = src[perm[p]];
+    }
+    return { ...d, x };
+  });
 }
 
 function head(d: Dataset, n: number): Dataset {

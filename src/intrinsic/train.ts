@@ -49,10 +49,53 @@ export function checkLabelled(where: string, what: string, data: LabelledTensors
 }
 
 /**
- * Trains `model` (already compiled with its optimizer and loss) with seeded shuffled mini-batches
- * through `trainOnBatch`: reproducible, unlike `fit`'s shuffle (Math.random). Checks `signal` between
- * batches and throws {@link CancelledError} when it is aborted. When `onTick` returns a promise it is
- * awaited (a browser page can yield there to repaint and take clicks).
+ * Seeded shuffled mini-batch epochs through `trainOnBatch`, one call at a time: reproducible, unlike
+ * `fit`'s shuffle (Math.random), and resumable epoch by epoch (the shuffle stream lives here), which
+ * lets a caller evaluate between epochs and stop early.
+ */
+export class SeededEpochs {
+  private readonly rng: () => number;
+  private readonly batches: number;
+  /** Epochs trained so far. */
+  done = 0;
+
+  constructor(
+    private readonly data: LabelledTensors,
+    private readonly batchSize: number,
+    shuffleSeed: number,
+  ) {
+    this.rng = seedrandom.alea(`batches:${shuffleSeed}`);
+    this.batches = Math.ceil(data.x.shape[0] / batchSize);
+  }
+
+  /**
+   * Trains one epoch; returns the last batch's loss. Checks `signal` between batches (CancelledError);
+   * a promise returned by `onTick` is awaited (a browser page can yield there to repaint).
+   */
+  async epoch(model: TrainableModel, epochs: number, onTick?: (tick: TrainingTick) => unknown, signal?: AbortSignal): Promise<number> {
+    const order = shuffled(this.data.x.shape[0], this.rng);
+    let loss = NaN;
+    for (let b = 0; b < this.batches; b++) {
+      if (signal?.aborted) throw new CancelledError('intrinsicDimension: cancelled by its AbortSignal.');
+      const idx = tf.tensor1d(order.subarray(b * this.batchSize, (b + 1) * this.batchSize), 'int32');
+      const [xb, yb] = [tf.gather(this.data.x, idx), tf.gather(this.data.y, idx)];
+      try {
+        const out = await model.trainOnBatch(xb, yb);
+        loss = Array.isArray(out) ? out[0] : out;
+      } finally {
+        tf.dispose([idx, xb, yb]);
+      }
+      await onTick?.({ epoch: this.done, epochs, batch: b, batches: this.batches, loss });
+    }
+    this.done++;
+    return loss;
+  }
+}
+
+/**
+ * Trains `model` (already compiled with its optimizer and loss) for `budget.epochs` seeded epochs
+ * (see {@link SeededEpochs}). Checks `signal` between batches and throws {@link CancelledError} when
+ * it is aborted. When `onTick` returns a promise it is awaited.
  */
 export async function trainSeeded(
   model: TrainableModel,
@@ -61,25 +104,9 @@ export async function trainSeeded(
   onTick?: (tick: TrainingTick) => unknown,
   signal?: AbortSignal,
 ): Promise<number> {
-  const n = data.x.shape[0];
-  const batches = Math.ceil(n / budget.batchSize);
-  const rng = seedrandom.alea(`batches:${budget.shuffleSeed}`);
+  const epochs = new SeededEpochs(data, budget.batchSize, budget.shuffleSeed);
   let loss = NaN;
-  for (let epoch = 0; epoch < budget.epochs; epoch++) {
-    const order = shuffled(n, rng);
-    for (let b = 0; b < batches; b++) {
-      if (signal?.aborted) throw new CancelledError('intrinsicDimension: cancelled by its AbortSignal.');
-      const idx = tf.tensor1d(order.subarray(b * budget.batchSize, (b + 1) * budget.batchSize), 'int32');
-      const [xb, yb] = [tf.gather(data.x, idx), tf.gather(data.y, idx)];
-      try {
-        const out = await model.trainOnBatch(xb, yb);
-        loss = Array.isArray(out) ? out[0] : out;
-      } finally {
-        tf.dispose([idx, xb, yb]);
-      }
-      await onTick?.({ epoch, epochs: budget.epochs, batch: b, batches, loss });
-    }
-  }
+  for (let e = 0; e < budget.epochs; e++) loss = await epochs.epoch(model, budget.epochs, onTick, signal);
   return loss;
 }
 

@@ -13,7 +13,7 @@ const ROOT = resolve(__dirname, '../..');
 /** Runs the CLI from source in a plain Node process (as `npx tfjs-subspace` would run the build). */
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, timeout: 540_000 }, (err, stdout, stderr) =>
       done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -43,14 +43,22 @@ describe('tfjs-subspace CLI', () => {
 
   it('id: digits end to end with a tiny budget writes result.json and an SVG plot', async () => {
     const out = join(dir, 'id');
-    const r = await cli(['id', '--data', 'digits', '--dims', '8,256', '--seeds', '2', '--epochs', '2', '--lr', '0.03', '--train-limit', '600', '--test-limit', '200', '--quiet', '--out', out]);
+    const r = await cli(['id', '--data', 'digits', '--dims', '8,256', '--seeds', '2', '--max-epochs', '2', '--pilot-epochs', '1', '--patience', '1', '--lr', '0.003', '--train-limit', '600', '--test-limit', '200', '--quiet', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/d_int90 = /);
+    // Every row names its chosen lr, best/epochs and stop reason; two seeds give an interval.
+    expect(r.stdout).toMatch(/^d\s+test acc\. \(mean\)\s+std\s+range\s+lr\s+best\/epochs\s+stop/m);
+    expect(r.stdout).toMatch(/^full\s+\d+\.\d+ %/m);
+    expect(r.stdout).toMatch(/95 % bootstrap interval over 2 seeds: \[/);
     expect(r.stdout).toMatch(/full model: \d+\.\d+ % \(D = 3466\)/);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
-    expect(result).toMatchObject({ data: 'digits', model: 'fc-digits', D: 3466, threshold: 0.9 });
-    expect(result.config).toMatchObject({ dims: [8, 256], basis: 'srht', seeds: [0, 1], epochs: 2, trainExamples: 600, testExamples: 200 });
+    expect(result).toMatchObject({ data: 'digits', model: 'fc-digits', D: 3466, threshold: 0.9, sweep: 'complete' });
+    expect(result.config).toMatchObject({ dims: [8, 256], basis: 'srht', seeds: [0, 1], maxEpochs: 2, trainExamples: 540, validationExamples: 60, testExamples: 200, learningRate: 0.003 });
+    for (const run of [...result.baselines, ...result.runs]) {
+      expect(run).toMatchObject({ learningRate: expect.any(Number), epochs: expect.any(Number), bestEpoch: expect.any(Number), stopReason: expect.stringMatching(/^(plateau|max-epochs|diverged)$/) });
+    }
+    expect(result.interval).toMatchObject({ level: 0.95 });
     expect(result.curve.map((p: { d: number; runs: number }) => [p.d, p.runs])).toEqual([[8, 2], [256, 2]]);
     expect(result.runs).toHaveLength(4);
     const svg = readFileSync(join(out, 'curve.svg'), 'utf8');
@@ -64,7 +72,7 @@ describe('tfjs-subspace CLI', () => {
     const bad = await inProcess(['plot', join(out, 'curve.svg')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/cannot read .*curve\.svg as a result\.json/);
-  }, 150_000);
+  }, 600_000);
 
   it('train: saves a compact checkpoint that reproduces the saved full model bit for bit', async () => {
     const out = join(dir, 'train');
@@ -87,7 +95,7 @@ describe('tfjs-subspace CLI', () => {
     tf.dispose([x, a, b]);
     fromCheckpoint.dispose();
     full.dispose();
-  }, 150_000);
+  }, 600_000);
 
   it.each([
     [['id', '--dims', '10,abc'], /argument '10,abc' is invalid/],
@@ -96,6 +104,10 @@ describe('tfjs-subspace CLI', () => {
     [['id', '--dims', '10', '--basis', 'fourier'], /Allowed choices are gaussian, hashed, srht/],
     [['id', '--dims', '10', '--threshold', '2'], /number in \(0, 1\]/],
     [['id', '--dims', '10', '--model', 'lenet'], /use a digits model/],
+    [['id', '--dims', '10', '--optimizer', 'lion'], /Allowed choices are adam, adamax/],
+    [['id', '--dims', '10', '--validation-fraction', '0'], /number in \(0, 1\]/],
+    [['id', '--dims', '10', '--jobs', '0'], /argument '0' is invalid/],
+    [['id', '--dims', '10', '--lr-expand', '-1'], /argument '-1' is invalid. expected an integer ≥ 0/],
     [['train', '--data', 'digits'], /required option '--dim <d>'/],
     [['train', '--dim', '5', '--seed', '1.5'], /argument '1.5' is invalid. expected an integer/],
     [['train', '--dim', '5', '--threads', '9'], /threads must be an integer from 1 to 8/],
@@ -110,7 +122,7 @@ describe('tfjs-subspace CLI', () => {
   it('--help documents every option and exits 0', async () => {
     const r = await inProcess(['id', '--help']);
     expect(r.code).toBe(0);
-    for (const opt of ['--data', '--model', '--dims', '--search', '--basis', '--seeds', '--epochs', '--batch-size', '--lr', '--threshold', '--out', '--backend', '--threads']) {
+    for (const opt of ['--data', '--model', '--dims', '--search', '--basis', '--seeds', '--optimizer', '--lr', '--no-lr-search', '--lr-expand', '--max-epochs', '--patience', '--pilot-epochs', '--validation-fraction', '--batch-size', '--shuffle-pixels', '--threshold', '--out', '--jobs', '--backend', '--threads']) {
       expect(r.stdout).toContain(opt);
     }
   }, 60_000);

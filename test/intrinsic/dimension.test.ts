@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { CancelledError, digits, DimensionMismatchError, intrinsicDimension, InvalidArgumentError, oneHot } from '../../src';
-import type { IntrinsicDimensionProgress } from '../../src';
+import { accuracy, CancelledError, digits, DimensionMismatchError, intrinsicDimension, InvalidArgumentError, oneHot, subspaceLearningRate } from '../../src';
+import type { IntrinsicDimensionProgress, LabelledTensors } from '../../src';
 import { useBackend } from '../helpers';
 
 function digitsSplit() {
@@ -20,6 +20,7 @@ const mlp = (seed: number) =>
       tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 7 }) }),
     ],
   });
+const D = 64 * 32 + 32 + 32 * 10 + 10;
 
 describe('intrinsicDimension on the embedded digits (small budget)', () => {
   let data: ReturnType<typeof digitsSplit>;
@@ -28,71 +29,85 @@ describe('intrinsicDimension on the embedded digits (small budget)', () => {
     data = digitsSplit();
   });
   afterAll(() => tf.dispose([data.train.x, data.train.y, data.test.x, data.test.y]));
+  const budget = { maxEpochs: 6, patience: 2, pilotEpochs: 1, batchSize: 64, basis: 'hashed' as const };
 
-  it('measures d_int90 with a log-grid search and refinement, reproducibly, without leaking', async () => {
+  it('chooses each run\'s lr on validation around the rule, stops on a plateau, measures test once per run, reproducibly, without leaking', async () => {
     const start = tf.memory().numTensors;
     const events: IntrinsicDimensionProgress[] = [];
-    const opts = {
-      createModel: mlp,
-      ...data,
-      search: { min: 8, max: 512, points: 4, refine: 1 },
-      basis: 'hashed' as const,
-      seeds: [0],
-      epochs: 6,
-      batchSize: 64,
-      optimizer: () => tf.train.adam(0.03),
-    };
-    const r = await intrinsicDimension({ ...opts, onProgress: (e) => events.push(e) });
+    let testCalls = 0;
+    const metric = (model: Parameters<typeof accuracy>[0], d: LabelledTensors) => ((testCalls += d.x === data.test.x ? 1 : 0), accuracy(model, d));
+    const opts = { createModel: mlp, ...data, ...budget, search: { min: 8, max: 512, points: 4, refine: 1 }, seeds: [0], learningRate: 3e-3, metric };
+    const r = await intrinsicDimension({ ...opts, onProgress: (e) => void events.push(e) });
     expect(tf.memory().numTensors).toBe(start);
-    expect(r.D).toBe(64 * 32 + 32 + 32 * 10 + 10);
-    // A 2,410-parameter MLP reaches ≥ 85 % on held-out digits in 6 epochs; the subspace curve rises with d.
+    expect(r.D).toBe(D);
+    // 10 % of the 1,400 training examples are held out; the test split is measured once per run only.
+    expect(r.config).toMatchObject({ trainExamples: 1260, validationExamples: 140, testExamples: data.test.x.shape[0], maxEpochs: 6, patience: 2 });
+    expect(testCalls).toBe(1 + r.runs.length);
     expect(r.baseline.accuracy).toBeGreaterThan(0.85);
-    expect(r.target).toBeCloseTo(0.9 * r.baseline.accuracy, 12);
-    expect(r.curve[0].mean).toBeLessThan(r.curve[r.curve.length - 1].mean);
-    // The grid 8, 32, 128, 512 brackets the crossing; one refinement point is added inside the bracket.
+    expect(r.target).toBeCloseTo(0.9 * r.baselineAccuracy, 12);
     expect(r.status).toBe('crossed');
     const [lo, hi] = r.bracket as [number, number];
     const at = (d: number) => r.curve.find((p) => p.d === d)!.mean;
     expect(at(lo)).toBeLessThan(r.target);
     expect(at(hi)).toBeGreaterThanOrEqual(r.target);
-    expect(r.dInt as number).toBeGreaterThan(lo);
-    expect(r.dInt as number).toBeLessThanOrEqual(hi);
-    expect(r.config.dims.length).toBe(5);
+    expect(r.firstReaching).toBe(hi);
     expect(r.runs.length).toBe(5);
-    // Progress: one event per batch per run (22 batches × 6 epochs × 6 runs incl. the baseline).
-    expect(events.length).toBe(22 * 6 * 6);
-    expect(events[0]).toMatchObject({ d: null, epoch: 0, batch: 0, batches: 22, epochs: 6, run: 0 });
-    expect(events.at(-1)!.run).toBe(5);
-    // Same seeds ⇒ the same accuracies (seeded init, basis and batch order).
+    for (const run of [r.baseline, ...r.runs]) {
+      // The centre is the rule's (the full model's lr for the baseline); pilots lie on centre·3^k with
+      // k = 0, −1, 1 first; the chosen lr is the best pilot on validation.
+      const centre = run.d === null ? 3e-3 : subspaceLearningRate(3e-3, { D, d: run.d, optimizer: 'adam' });
+      expect(run.learningRateCentre).toBeCloseTo(centre, 12);
+      expect(run.pilots.slice(0, 3).map((p) => p.learningRate / centre)).toEqual([1, 1 / 3, 3].map((f) => expect.closeTo(f, 10)));
+      for (const p of run.pilots) expect(Math.log(p.learningRate / centre) / Math.log(3)).toBeCloseTo(Math.round(Math.log(p.learningRate / centre) / Math.log(3)), 9);
+      const best = Math.max(...run.pilots.map((p) => p.validation).filter(Number.isFinite));
+      expect(run.pilots.find((p) => p.learningRate === run.learningRate)!.validation).toBe(best);
+      expect(run.validation).toBeGreaterThanOrEqual(best);
+      // Stopped by patience (2 epochs without gain after the best) or at the budget of 6 epochs.
+      expect(['plateau', 'max-epochs']).toContain(run.stopReason);
+      if (run.stopReason === 'plateau') expect(run.epochs - run.bestEpoch).toBe(2);
+      else expect(run.epochs).toBe(6);
+      expect(run.epochs).toBeLessThanOrEqual(6);
+    }
+    // Progress: one event per batch of every epoch trained, pilots included (20 batches per epoch).
+    const epochsTrained = [r.baseline, ...r.runs].reduce((a, x) => a + x.pilots.length - 1 + x.epochs, 0);
+    expect(events.length).toBe(20 * epochsTrained);
+    expect(events[0]).toMatchObject({ d: null, epoch: 0, batch: 0, batches: 20, epochs: 6, run: 0, learningRate: 3e-3 });
+    // Same seeds ⇒ the same accuracies (seeded init, basis, batch order and validation split).
     const again = await intrinsicDimension({ ...opts, search: undefined, dims: [r.curve[1].d], baseline: r.baseline.accuracy });
-    expect(again.curve[0].mean).toBe(r.curve[1].mean);
-  }, 180_000);
+    expect(again.runs[0]).toEqual({ ...r.runs.find((x) => x.d === r.curve[1].d)!, seconds: again.runs[0].seconds });
+  }, 300_000);
 
-  it('averages over seeds and cancels between batches through an AbortSignal', async () => {
+  it('resumes finished runs instead of training them, and records divergence and the budget as stop reasons', async () => {
     const start = tf.memory().numTensors;
-    const finished: unknown[] = [];
-    let pending = 0;
-    let overlapped = false;
-    const r = await intrinsicDimension({
-      createModel: mlp, ...data, dims: [64], seeds: [1, 2], epochs: 1, baseline: 0.9, basis: 'srht', optimizer: () => tf.train.adam(0.03),
-      onRun: (run) => finished.push(run),
-      // A promise returned by onProgress is awaited before the next batch (a browser tab yields here).
-      onProgress: () => {
-        overlapped ||= pending > 0;
-        pending++;
-        return new Promise<void>((done) => setTimeout(() => (pending--, done()), 1));
-      },
-    });
-    expect(overlapped).toBe(false);
-    expect(finished).toEqual(r.runs);
-    expect(r.curve).toHaveLength(1);
-    expect(r.curve[0].runs).toBe(2);
-    const accs = r.runs.map((x) => x.accuracy);
-    expect(r.curve[0].mean).toBeCloseTo((accs[0] + accs[1]) / 2, 12);
+    const base = { createModel: mlp, ...data, ...budget, dims: [16, 64], seeds: [1, 2], lrStep: 1, learningRate: 0.01 };
+    const first = await intrinsicDimension(base);
+    expect(first.baselines.map((b) => b.seed)).toEqual([1, 2]);
+    expect(first.interval).not.toBeNull();
+    let batches = 0;
+    const resumed = await intrinsicDimension({ ...base, resume: [...first.baselines, ...first.runs], onProgress: () => void batches++ });
+    expect(batches).toBe(0);
+    expect(resumed.resumed).toBe(6);
+    expect(resumed.runs).toEqual(first.runs);
+    expect(resumed.interval).toEqual(first.interval);
+    // Half finished: only the missing runs train, and the result is the same as in one go.
+    const onRun: unknown[] = [];
+    const half = await intrinsicDimension({ ...base, resume: [...first.baselines, first.runs[0]], onRun: (x) => void onRun.push(x) });
+    expect(onRun.length).toBe(3);
+    expect(half.runs.map((x) => x.accuracy)).toEqual(first.runs.map((x) => x.accuracy));
+    // SGD at lr 1e30 overflows float32 in the first epoch (NaN loss): 'diverged'; one epoch of budget: 'max-epochs'.
+    const wild = await intrinsicDimension({ ...base, seeds: [0], dims: [16], optimizer: 'sgd', learningRate: 1e30, baseline: 0.9 });
+    expect(wild.runs[0]).toMatchObject({ stopReason: 'diverged', epochs: 1 });
+    const short = await intrinsicDimension({ ...base, seeds: [0], dims: [16], maxEpochs: 1, baseline: 0.9 });
+    expect(short.runs[0]).toMatchObject({ stopReason: 'max-epochs', epochs: 1, bestEpoch: 1 });
+    expect(tf.memory().numTensors).toBe(start);
+  }, 300_000);
+
+  it('cancels between batches through an AbortSignal, leaving no tensor behind', async () => {
+    const start = tf.memory().numTensors;
     const controller = new AbortController();
     const run = intrinsicDimension({
-      createModel: mlp, ...data, dims: [16, 32], epochs: 3, basis: 'hashed',
-      onProgress: (e) => { if (e.batch === 3) controller.abort(); },
+      createModel: mlp, ...data, ...budget, dims: [16, 32],
+      onProgress: (e) => { if (e.batch === 3 && e.d === 16) controller.abort(); },
       signal: controller.signal,
     });
     await expect(run).rejects.toThrow(CancelledError);
@@ -101,12 +116,20 @@ describe('intrinsicDimension on the embedded digits (small budget)', () => {
 
   it('rejects bad options with typed errors before training anything', async () => {
     const base = { createModel: mlp, ...data };
+    const start = tf.memory().numTensors;
     await expect(intrinsicDimension({ ...base })).rejects.toThrow(/exactly one of 'dims'/);
     await expect(intrinsicDimension({ ...base, dims: [0, 5] })).rejects.toThrow(InvalidArgumentError);
     await expect(intrinsicDimension({ ...base, dims: [5], threshold: 1.5 })).rejects.toThrow(/threshold/);
     await expect(intrinsicDimension({ ...base, dims: [5], basis: 'nope' as never })).rejects.toThrow(/basis must be one of/);
+    await expect(intrinsicDimension({ ...base, dims: [5], optimizer: 'lion' as never })).rejects.toThrow(/'optimizer' must be one of sgd/);
+    await expect(intrinsicDimension({ ...base, dims: [5], validationFraction: 1 })).rejects.toThrow(/'validationFraction' must be in \(0, 1\)/);
+    await expect(intrinsicDimension({ ...base, dims: [5], patience: 0 })).rejects.toThrow(/'patience' must be a positive integer/);
+    await expect(intrinsicDimension({ ...base, dims: [5], lrStep: 0.5 })).rejects.toThrow(/'lrStep' must be a number ≥ 1/);
+    await expect(intrinsicDimension({ ...base, dims: [5], seeds: [1, 1] })).rejects.toThrow(/distinct integers/);
+    await expect(intrinsicDimension({ ...base, dims: [5], resume: [{ d: 'x' } as never] })).rejects.toThrow(/not a RunResult/);
     await expect(intrinsicDimension({ ...base, dims: [5], search: { min: 1, max: 2 } })).rejects.toThrow(InvalidArgumentError);
     await expect(intrinsicDimension({ ...base, dims: [5000] })).rejects.toThrow(/exceeds the model's D = 2410/);
     await expect(intrinsicDimension({ ...base, dims: [5], test: { x: data.test.x, y: data.train.y } })).rejects.toThrow(DimensionMismatchError);
+    expect(tf.memory().numTensors).toBe(start);
   });
 });

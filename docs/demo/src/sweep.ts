@@ -1,19 +1,26 @@
 /**
  * The "intrinsic dimension" button: the library's `intrinsicDimension` (Li et al. 2018) on the
- * page's data and architecture — a full-parameter baseline, then one subspace run per d and seed with
- * the same optimizer and budget — and d_int90, the smallest d reaching 90% of the baseline.
+ * page's data and architecture — a full-parameter baseline, then one subspace run per d and seed —
+ * and d_int90, the smallest d reaching 90% of the baseline. The same protocol as the CLI's with a
+ * smaller budget (stated on the page): 10 % of the training data held out; Adam's learning rate chosen
+ * per run on it by one-epoch pilots around {@link SWEEP_PROTOCOL}.learningRate (the full model) or
+ * subspaceLearningRate of it (each d); training stops after 2 epochs without a validation gain or at
+ * the page's Epochs, and the best validation epoch is the one measured on the test split.
  */
 import * as tf from '@tensorflow/tfjs';
 import { datasetTensors, intrinsicDimension, IntrinsicDimensionProgress, IntrinsicDimensionResult, ModelName, models } from 'tfjs-subspace';
 import { TrainTest } from './datasets';
 import { BasisKind, checkBasisSize } from './session';
 
+/** The page's sweep budget: smaller than the CLI's defaults, so that a sweep takes a minute or two in a tab. */
+export const SWEEP_PROTOCOL = { learningRate: 3e-3, pilotEpochs: 1, patience: 2, lrStep: 3, lrExpand: 1, validationFraction: 0.1 } as const;
+
 export interface SweepConfig {
   arch: ModelName;
   basis: BasisKind;
   dims: number[];
   seeds: number[];
-  learningRate: number;
+  /** The most epochs per run (the page's Epochs field). */
   epochs: number;
   batchSize: number;
 }
@@ -63,8 +70,9 @@ export async function runSweep(
       dims: config.dims,
       basis: config.basis,
       seeds: config.seeds,
-      optimizer: () => tf.train.adam(config.learningRate),
-      epochs: config.epochs,
+      optimizer: 'adam',
+      ...SWEEP_PROTOCOL,
+      maxEpochs: config.epochs,
       batchSize: config.batchSize,
       threshold: 0.9,
       signal,
