@@ -1,6 +1,7 @@
 /**
- * Step time of the non-finite policies ('unchecked', 'throw': one flag read per step, 'skip': the
- * state selected on the device, no read) against a bare tf.train.adam, in one process per backend
+ * Step time of the non-finite policies ('unchecked', 'throw': one flag read per step on cpu/wasm,
+ * deferred on a GPU, plus 'throw (read per step)' there, 'skip': the state selected on the device,
+ * no read) against a bare tf.train.adam, in one process per backend
  * (bench/nonfinite-core.ts). Figures: docs/benchmarks.md, "Non-finite check".
  *
  *   npx ts-node --transpile-only bench/nonfinite.ts                       # wasm and cpu

@@ -25,8 +25,10 @@ export interface SubspaceOptimizerOptions {
    */
   origin?: tf.Tensor1D;
   /**
-   * 'throw' (default): a non-finite gradient throws {@link NonFiniteError} before any variable or slot
-   * changes (one device→host read per step: a sync on a GPU, free on cpu/wasm). 'skip': such a step
+   * 'throw' (default): a non-finite gradient changes no variable or slot and throws
+   * {@link NonFiniteError} — on cpu/wasm at that step (one flag read, free there); on a GPU backend
+   * without a sync: the step is dropped on the device, and the next call into the optimizer (or
+   * `await opt.checkNonFinite()`) throws once its flag has been read. 'skip': such a step
    * changes no variable or slot and is counted in `skippedSteps` (and, as a call, in `iterations`),
    * with no read: the old state is selected on the device once the inner optimizer's slots exist
    * (docs/reliability.md §4d). 'unchecked': no check.

@@ -7,10 +7,11 @@ import { finiteFlag } from './checks';
  * variable on a flag that stays on the device. The old values are clones (the same data, no copy:
  * `assign` gives a variable new data and leaves the old in place). `counter` counts the dropped
  * steps on the device. `state` must hold every variable the step can change (variables, z, the inner
- * optimizer's slots and scalars), else a dropped step would leave the others changed.
+ * optimizer's slots and scalars), else a dropped step would leave the others changed. Returns the
+ * flag (true: the step was applied), a new scalar the caller disposes; `counter` may be null.
  */
-export function stepOrKeep(state: tf.Variable[], gradients: Array<tf.Tensor | null>, counter: tf.Variable, step: () => void): void {
-  tf.tidy(() => {
+export function stepOrKeep(state: tf.Variable[], gradients: Array<tf.Tensor | null>, counter: tf.Variable | null, step: () => void): tf.Tensor {
+  return tf.tidy(() => {
     const ok = finiteFlag(gradients);
     const old = state.map((v) => tf.clone(v));
     step();
@@ -24,6 +25,7 @@ export function stepOrKeep(state: tf.Variable[], gradients: Array<tf.Tensor | nu
       return m;
     };
     state.forEach((v, i) => v.assign(tf.where(mask(v), v, old[i])));
-    counter.assign(tf.add(counter, tf.cast(tf.logicalNot(ok), 'float32')));
+    counter?.assign(tf.add(counter, tf.cast(tf.logicalNot(ok), 'float32')));
+    return ok;
   });
 }

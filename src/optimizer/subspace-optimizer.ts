@@ -6,6 +6,7 @@ import { coordinatesOf, pointAt, residualOf } from '../subspace';
 import { allFinite, checkCoordinates, nonFiniteNames } from './checks';
 import { freeTapeOnThrow } from './loss-guard';
 import { stepOrKeep } from './step-or-keep';
+import { checksOnHost } from './deferred-check';
 import { followWrites } from './outside-writes';
 import { SubspaceResidual } from './options';
 import { innerStateVariables } from './inner-state';
@@ -138,9 +139,12 @@ export abstract class SubspaceOptimizer extends WrapperState {
     const freeList = freeNames.map((name, i) => ({ name, tensor: free[i] as tf.Tensor }));
     const g = tf.tidy(() => this.layout.flatten(parts));
     try {
-      const state = this.nonFinite === 'skip' ? this.stepState() : null;
+      const deferred = this.nonFinite === 'skip' || (this.nonFinite === 'throw' && !checksOnHost());
+      const state = deferred ? this.stepState() : null;
       if (state) {
-        stepOrKeep(state, [g, ...free], this.skippedOnDevice as tf.Variable, () => this.step(g, present, freeList));
+        const ok = stepOrKeep(state, [g, ...free], this.skippedOnDevice, () => this.step(g, present, freeList));
+        if (this.nonFinite === 'skip') ok.dispose();
+        else this.deferredCheck.add(this.iterations + 1, ok);
       } else if (this.nonFinite !== 'unchecked' && !allFinite([g, ...free])) {
         if (this.nonFinite === 'skip') {
           this.skippedOnHost++;

@@ -8,6 +8,7 @@ import { projectPoint } from '../subspace';
 import { basisProbe } from './checks';
 import { splitSavedWeights } from './saved-state';
 import { WriteWatch } from './outside-writes';
+import { DeferredCheck } from './deferred-check';
 import { checkWrapperArguments, NonFinitePolicy, SubspaceOptimizerOptions } from './options';
 import { disposeInner, innerWeights, restoreInnerWeights, setInnerWeights, supportsExactState } from './inner-state';
 
@@ -32,6 +33,8 @@ export abstract class WrapperState extends tf.Optimizer {
   /** Steps dropped by 'skip': counted on the host (checked steps) and on the device (sync-free ones). */
   protected skippedOnHost = 0;
   protected skippedOnDevice: tf.Variable | null = null;
+  /** Policy 'throw' on a backend where a read is a sync: the flags of the steps in flight. */
+  protected readonly deferredCheck: DeferredCheck;
 
   protected constructor(where: string, inner: tf.Optimizer, basis: Basis, opts: SubspaceOptimizerOptions) {
     super();
@@ -51,6 +54,7 @@ export abstract class WrapperState extends tf.Optimizer {
       tf.tidy(() => layout.assign(projectPoint(basis, theta0, layout.read())));
     }
     this.watch = new WriteWatch(layout, opts.variables);
+    this.deferredCheck = new DeferredCheck(where);
     if (nonFinite === 'skip') this.skippedOnDevice = tf.tidy(() => tf.variable(tf.scalar(0), false));
   }
 
@@ -194,16 +198,34 @@ export abstract class WrapperState extends tf.Optimizer {
     this.probe = null;
     this.skippedOnDevice?.dispose();
     this.skippedOnDevice = null;
+    this.deferredCheck.dispose();
     this.disposeOwn();
     disposeInner(this.inner);
     super.dispose();
   }
   protected disposeOwn(): void {}
 
+  /**
+   * Waits until every step in flight has been checked, then throws {@link NonFiniteError} naming the
+   * steps that had a non-finite gradient (dropped on the device: nothing was updated). Only policy
+   * 'throw' on a backend where a read is a device sync (webgl, webgpu, …) defers the check; there the
+   * next call into the optimizer throws too, once the flag has been read. Elsewhere it resolves at once.
+   *
+   * @example
+   * for (let i = 0; i < 100; i++) opt.minimize(loss);
+   * await opt.checkNonFinite();   // rejects if any of them had a NaN/Infinity gradient
+   */
+  async checkNonFinite(): Promise<void> {
+    this.alive('checkNonFinite');
+    await this.deferredCheck.wait();
+  }
+
+  /** Throws when disposed, or (once) when a step in flight was found non-finite (deferred-check.ts). */
   protected alive(where: string): tf.Tensor1D {
     if (this.originT === null) {
       throw new DisposedError(`${this.where}.${where}: the optimizer was disposed; create a new one.`);
     }
+    this.deferredCheck.throwIfFailed();
     return this.originT;
   }
 }
