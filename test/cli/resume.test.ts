@@ -78,7 +78,12 @@ describe('id: results written run by run, resumed by rerunning the same command'
     expect(strip(shared.runs)).toEqual(strip(complete.runs));
     expect(strip(shared.baselines)).toEqual(strip(complete.baselines));
     const claimers = new Set(require('fs').readdirSync(join(outJobs, '.claims')).map((f: string) => readFileSync(join(outJobs, '.claims', f), 'utf8')));
-    expect(claimers.size).toBe(2);
+    // Which processes claim runs depends on scheduling: on an idle machine the lead can claim every
+    // run before the helper process has started (measured in .ci/run on a fresh clone), so only
+    // "one or two claimers, and nobody else" is a property of the code. That the helper's runs are
+    // merged correctly is what the equalities above check.
+    expect(claimers.size).toBeGreaterThanOrEqual(1);
+    expect(claimers.size).toBeLessThanOrEqual(2);
   }, 900_000);
 
   it('finishedRuns: none without a file, a typed error for a file of other settings or of no sweep', () => {
