@@ -27,7 +27,7 @@ export interface ApplicableModel extends LayersModelLike {
 type Readable = { read(): tf.Tensor };
 
 /**
- * The reparameterized reference (DESIGN §3, path 1): the model's layers read θ0 + Q·z instead of
+ * The reparameterized reference (docs/concepts.md, "The three training paths", path 1): the model's layers read θ0 + Q·z instead of
  * their own variables during `apply`, so autodiff reaches z with ∂L/∂z = Qᵀ∇L(θ). The model's
  * variables are never changed. This is the independent computation every wrapper is tested against,
  * and a training path of its own (train z with any optimizer).

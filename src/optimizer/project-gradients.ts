@@ -19,7 +19,7 @@ export interface ProjectGradientsOptions extends SubspaceOptimizerOptions {
 }
 
 /**
- * Gradient projection (DESIGN §3, path 2).
+ * Gradient projection (docs/concepts.md, "The three training paths", path 2).
  *
  * - `coordinates`: c = Qᵀg; the inner optimizer steps an internal d-vector z with gradient c (its
  *   slots are d-dimensional), then θ ← θ0 + Q·z. Since ∂L/∂z = Qᵀ∇L(θ0 + Qz), this is exactly the

@@ -5,7 +5,7 @@ import { projectPoint } from '../subspace';
 import { SubspaceOptimizer, SubspaceOptimizerOptions } from './subspace-optimizer';
 
 /**
- * Parameter projection (DESIGN §3, path 3): the inner optimizer takes its ordinary step with the
+ * Parameter projection (docs/concepts.md, "The three training paths", path 3): the inner optimizer takes its ordinary step with the
  * full gradient, then θ ← θ0 + QQᵀ(θ − θ0). For SGD and momentum this equals the reparameterized
  * model (P is linear and θ − θ0 already lies in span(Q)); for adaptive optimizers θ stays in the
  * subspace but follows a different trajectory. The inner optimizer keeps D-sized slots.
