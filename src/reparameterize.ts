@@ -35,7 +35,7 @@ type Readable = { read(): tf.Tensor };
  * @example
  * // `model` ends in a softmax (outputs are probabilities), so the loss is categorical cross-entropy;
  * // for a model that outputs logits use tf.losses.softmaxCrossEntropy(ys, logits) instead.
- * const rep = reparameterize(model, gaussianBasis(model.countParams(), 20, {seed: 3}));
+ * const rep = reparameterize(model, gaussianBasis(trainableParameterCount(model), 20, {seed: 3}));
  * const opt = tf.train.adam(0.01);
  * const loss = () => tf.mean(tf.metrics.categoricalCrossentropy(ys, rep.apply(xs) as tf.Tensor)) as tf.Scalar;
  * opt.minimize(loss, false, [rep.z]);

@@ -199,7 +199,7 @@ export class DenseBasis implements Basis {
  * A dense basis spanning the columns of E (D×d): Q = thin-QR(E).
  *
  * @example
- * const basis = denseBasis(tf.randomNormal([model.countParams(), 50]));
+ * const basis = denseBasis(tf.randomNormal([trainableParameterCount(model), 50]));
  */
 export function denseBasis(E: tf.Tensor2D, opts: ThinQrOptions & DenseStorageOptions = {}): DenseBasis {
   const { q, kept } = thinQrOfTensor('denseBasis', E, opts);

@@ -159,7 +159,7 @@ export function hashedLayout(D: number, d: number, seed: number) {
  * An exactly orthonormal hashed basis of d columns in R^D, seeded (the same on every backend).
  *
  * @example
- * const basis = hashedBasis(model.countParams(), 1000, {seed: 7});
+ * const basis = hashedBasis(trainableParameterCount(model), 1000, {seed: 7});
  */
 export function hashedBasis(D: number, d: number, opts: HashedBasisOptions = {}): HashedBasis {
   const basis = new HashedBasis(D, d, opts.seed ?? 0, opts.impl ?? 'auto');

@@ -5,6 +5,7 @@ import { compactCheckpoint, compressionOf } from '../checkpoint/compact';
 import { accuracy, trainSeeded } from '../intrinsic/train';
 import { ModelName, models } from '../models/registry';
 import { projectGradients } from '../optimizer/project-gradients';
+import { trainableParameterCount } from '../parameter-count';
 import { setupBackend } from './backend';
 import { DataName, disposeData, loadData } from './data';
 import { defaultModel } from './id-command';
@@ -39,7 +40,7 @@ export async function runTrain(args: TrainArgs): Promise<{ accuracy: number; rat
   const factory = models[modelName];
   const data = loadData(args.data, factory.inputShape, { train: args.trainLimit, test: args.testLimit });
   const model = factory({ seed: args.seed });
-  const basis = basisFromSpec({ kind: args.basis, D: model.countParams(), d: args.dim, seed: args.seed });
+  const basis = basisFromSpec({ kind: args.basis, D: trainableParameterCount(model), d: args.dim, seed: args.seed });
   const optimizer = projectGradients(tf.train.adam(args.lr), basis, { variables: model });
   const progress = progressReporter(args.quiet);
   try {

@@ -3,6 +3,7 @@ import { Basis } from '../basis/basis';
 import { InvalidArgumentError } from '../errors';
 import { variablesOf } from '../layout';
 import { projectGradients } from '../optimizer/project-gradients';
+import { trainableParameterCount } from '../parameter-count';
 import { crossing, CurvePoint, logGrid, refineBetween, summarize } from './interpolate';
 import { bootstrapDimension } from './bootstrap';
 import { IntrinsicDimensionOptions, IntrinsicDimensionResult, Resolved, RunResult, resolveOptions } from './options';
@@ -15,7 +16,6 @@ export type { IntrinsicDimensionOptions, IntrinsicDimensionResult, RunResult } f
 /** A compiled-able model as the factory returns it (a `tf.LayersModel`). */
 interface FactoryModel {
   compile(args: { optimizer: tf.Optimizer; loss: string }): void;
-  countParams(): number;
   trainableWeights: Array<{ read(): tf.Tensor }>;
   trainOnBatch(x: tf.Tensor, y: tf.Tensor): Promise<number | number[]>;
   predict(x: tf.Tensor, config?: { batchSize?: number }): tf.Tensor | tf.Tensor[];
@@ -49,7 +49,8 @@ export async function intrinsicDimension(options: IntrinsicDimensionOptions): Pr
   checkLabelled('intrinsicDimension', 'train', o.train);
   checkLabelled('intrinsicDimension', 'test', o.test);
   const probe = o.createModel(o.seeds[0]) as unknown as FactoryModel;
-  const D = probe.countParams();
+  // The trainable parameters only: countParams() also counts BatchNorm's moving statistics.
+  const D = trainableParameterCount(variablesOf('intrinsicDimension', probe));
   probe.dispose();
   const maxD = Math.max(...(o.dims ?? [o.search!.max]));
   if (maxD > D) {

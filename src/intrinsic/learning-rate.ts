@@ -43,8 +43,8 @@ export interface SubspaceLearningRateOptions {
  * against the weights' scale, and SGD, where larger steps than the full model's often work).
  *
  * @example
- * const lr = subspaceLearningRate(1e-3, { D: model.countParams(), d: 1000, optimizer: 'adam' }); // ≈ 0.014 for D = 199,210
- * const optimizer = projectGradients(tf.train.adam(lr), srhtBasis(model.countParams(), 1000, { seed: 1 }), { variables: model });
+ * const lr = subspaceLearningRate(1e-3, { D: trainableParameterCount(model), d: 1000, optimizer: 'adam' }); // ≈ 0.014 for D = 199,210
+ * const optimizer = projectGradients(tf.train.adam(lr), srhtBasis(trainableParameterCount(model), 1000, { seed: 1 }), { variables: model });
  */
 export function subspaceLearningRate(fullLearningRate: number, options: SubspaceLearningRateOptions): number {
   const bad = (msg: string) => new InvalidArgumentError(`subspaceLearningRate: ${msg}`);

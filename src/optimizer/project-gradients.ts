@@ -138,7 +138,7 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
  * is projected onto span(Q) before the inner optimizer sees it.
  *
  * @example
- * const basis = gaussianBasis(model.countParams(), 100, {seed: 1});
+ * const basis = gaussianBasis(trainableParameterCount(model), 100, {seed: 1});
  * model.compile({optimizer: projectGradients(tf.train.adam(1e-2), basis, {variables: model}),
  *                loss: 'categoricalCrossentropy'});
  * await model.fit(xs, ys, {epochs: 5});

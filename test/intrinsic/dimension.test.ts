@@ -114,6 +114,27 @@ describe('intrinsicDimension on the embedded digits (small budget)', () => {
     expect(tf.memory().numTensors).toBe(start);
   }, 120_000);
 
+  it('sizes the basis by the trainable parameters: a model with BatchNormalization trains (countParams() would add its 64 moving statistics)', async () => {
+    const bnMlp = (seed: number) =>
+      tf.sequential({
+        layers: [
+          tf.layers.dense({ units: 32, activation: 'relu', inputShape: [64], kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+          tf.layers.batchNormalization(),
+          tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 7 }) }),
+        ],
+      });
+    const probe = bnMlp(0);
+    expect(probe.countParams()).toBe(D + 4 * 32);
+    probe.dispose();
+    const start = tf.memory().numTensors;
+    const r = await intrinsicDimension({ createModel: bnMlp, ...data, ...budget, maxEpochs: 2, patience: 1, dims: [16], seeds: [0], learningRate: 3e-3 });
+    expect(r.runs).toHaveLength(1);
+    expect(r.runs[0].accuracy).toBeGreaterThan(0.1);
+    // The D check uses the trainable count too: D + 2·32 (gamma, beta) is accepted, one more is not.
+    await expect(intrinsicDimension({ createModel: bnMlp, ...data, dims: [D + 2 * 32 + 1] })).rejects.toThrow(`exceeds the model's D = ${D + 2 * 32}`);
+    expect(tf.memory().numTensors).toBe(start);
+  }, 120_000);
+
   it('rejects bad options with typed errors before training anything', async () => {
     const base = { createModel: mlp, ...data };
     const start = tf.memory().numTensors;
