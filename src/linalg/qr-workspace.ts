@@ -9,6 +9,7 @@
  * same products run as plain JavaScript loops (src/linalg/kernels.ts).
  */
 import { gramUpper, Matrix, multiplyTransposed, pad4 } from './kernels';
+import { bumpPlacer } from './wasm/place';
 import { compileModule, trackWorkspace } from './wasm/kernels';
 import { QR_SHARED_WASM_BASE64, QR_WASM_BASE64 } from './wasm/kernels-bytes';
 import { kernelThreads, KernelThreads, QrKernelName } from './wasm/threads';
@@ -99,12 +100,7 @@ class WasmWorkspace implements QrWorkspace {
     const t = (this.t = tileRows(sp));
     this.threads = threads;
     this.k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as QrExports;
-    let used = 0;
-    const place = (bytes: number) => {
-      const p = used;
-      used += Math.ceil(bytes / 16) * 16;
-      return p;
-    };
+    const place = bumpPlacer();
     const w = place(4 * rows * sp);
     const m = place(8 * sp * sp);
     const each = (bytes: number) => Array.from({ length: threads }, () => place(bytes));

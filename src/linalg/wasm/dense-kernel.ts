@@ -1,4 +1,5 @@
 import { DENSE_SHARED_WASM_BASE64, DENSE_WASM_BASE64 } from './kernels-bytes';
+import { bumpPlacer } from './place';
 import { compileModule, trackWorkspace } from './kernels';
 import { DenseKernelName, kernelThreads, KernelThreads } from './threads';
 
@@ -70,12 +71,7 @@ export class DenseKernel {
     this.cols = d;
     const dp = (this.stride = (d + 3) & ~3);
     this.k = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as DenseExports;
-    let used = 0;
-    const place = (bytes: number) => {
-      const p = used;
-      used += Math.ceil(bytes / 16) * 16;
-      return p;
-    };
+    const place = bumpPlacer();
     const q = place(4 * D * dp);
     const v = place(4 * D);
     const out = place(4 * D);
