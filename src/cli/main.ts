@@ -34,7 +34,7 @@ export function program(): Command {
     .addOption(new Option('--optimizer <name>', 'inner optimizer').choices(OPTIMIZERS).default('adam'))
     .option('--lr <x>', "the full model's learning rate: centre of the baseline's search; each d searches around subspaceLearningRate(lr, {D, d}) = lr·√(D/d) for adaptive optimizers", positiveNumber, 1e-3)
     .option('--no-lr-search', 'train each run at its centre learning rate only (no pilots)')
-    .option('--lr-expand <n>', 'grid steps (×3 each) the lr search may widen beyond centre/3 … centre·3 while the best pilot is at an edge', nonNegativeInt, 3)
+    .option('--lr-expand <n>', 'grid steps (×3 each) the lr search may widen beyond centre/3 … centre·3 while the best pilot is at an edge', nonNegativeInt, 5)
     .option('--max-epochs <n>', 'most epochs per run, pilots included (default: 60 for digits, 10 for 28×28 sets)', positiveInt)
     .option('--patience <n>', 'stop after n epochs without a validation gain (default: 5 digits, 2 otherwise)', positiveInt)
     .option('--pilot-epochs <n>', 'epochs each learning-rate candidate trains before they are compared (default: 3 digits, 1 otherwise)', positiveInt)

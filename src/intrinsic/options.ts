@@ -59,7 +59,7 @@ export interface IntrinsicDimensionOptions {
   pilotEpochs?: number;
   /** Factor between learning-rate candidates (default 3); 1 trains the centre only. */
   lrStep?: number;
-  /** Extra grid steps beyond the first three when the best is at an edge. Default 3. */
+  /** Extra grid steps beyond the first three when the best is at an edge. Default 5 (the grid reaches centre·3^±6 ≈ ×729). */
   lrExpand?: number;
   /** Default 128. */
   batchSize?: number;
@@ -197,7 +197,7 @@ export function resolveOptions(o: IntrinsicDimensionOptions): Resolved {
   }
   const ints = { maxEpochs: o.maxEpochs ?? 30, patience: o.patience ?? 3, pilotEpochs: o.pilotEpochs ?? 2, batchSize: o.batchSize ?? 128, bootstrap: o.bootstrap ?? 2000 };
   for (const [k, v] of Object.entries(ints)) if (!positiveInt(v)) throw bad(`'${k}' must be a positive integer, got ${v}.`);
-  const lrExpand = o.lrExpand ?? 3;
+  const lrExpand = o.lrExpand ?? 5;
   if (!Number.isInteger(lrExpand) || lrExpand < 0) throw bad(`'lrExpand' must be an integer ≥ 0, got ${lrExpand}.`);
   const lrStep = o.lrStep ?? 3;
   if (!(Number.isFinite(lrStep) && lrStep >= 1)) throw bad(`'lrStep' must be a number ≥ 1 (1: no search), got ${lrStep}.`);
