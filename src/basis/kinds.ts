@@ -1,0 +1,40 @@
+import { Basis } from './basis';
+import { gaussianBasis } from './dense';
+import { hashedBasis } from './hashed';
+import { srhtBasis } from './srht';
+
+/** One seeded basis kind: rebuilt bit for bit from (D, d, seed) alone. */
+export interface SeededKind {
+  /** Builds the basis (the factory a user would call with `{ seed }`). */
+  create(D: number, d: number, seed: number): Basis;
+  /** One line for help texts and error messages. */
+  summary: string;
+}
+
+/**
+ * The registry of seeded basis kinds: the one table that spec parsing, `basisFromSpec`, the CLI's
+ * `--basis` choices, `intrinsicDimension({ basis })`, error messages and the test matrices read.
+ * Adding a kind is one file plus one entry here (docs/contributing.md, "Adding a basis kind").
+ */
+export const SEEDED_KINDS = {
+  gaussian: { create: (D, d, seed) => gaussianBasis(D, d, { seed }), summary: 'dense Gaussian, orthonormalized by QR (D·d floats)' },
+  hashed: { create: (D, d, seed) => hashedBasis(D, d, { seed }), summary: 'one signed nonzero per row (O(D) memory and time)' },
+  srht: { create: (D, d, seed) => srhtBasis(D, d, { seed }), summary: 'subsampled randomized Hadamard transform (O(D log D) time)' },
+} as const satisfies Record<string, SeededKind>;
+
+/** The name of a seeded basis kind. */
+export type SeededBasisKind = keyof typeof SEEDED_KINDS;
+
+/** The kinds' names, in registry order. */
+export const SEEDED_BASIS_KINDS = Object.keys(SEEDED_KINDS) as readonly SeededBasisKind[];
+
+/** Whether `kind` names a registered seeded kind. */
+export function isSeededKind(kind: unknown): kind is SeededBasisKind {
+  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(SEEDED_KINDS, kind);
+}
+
+/** "'gaussian', 'hashed' or 'srht'": the kinds as error messages list them. */
+export function seededKindList(): string {
+  const q = SEEDED_BASIS_KINDS.map((k) => `'${k}'`);
+  return q.length > 1 ? `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}` : q.join('');
+}
