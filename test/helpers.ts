@@ -1,3 +1,4 @@
+import { SEEDED_BASIS_KINDS, SEEDED_KINDS } from '../src/basis/kinds';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import seedrandom from 'seedrandom';
@@ -5,7 +6,6 @@ import {
   Basis,
   gaussianBasis,
   blockBasis,
-  hashedBasis,
   srhtBasis,
   projectGradients,
   projectParameters,
@@ -150,11 +150,10 @@ export function wrap(
 
 /** Every basis kind, as a seeded factory (D, d, seed): the suites run their matrices over all of them. */
 export const BASES: Array<[string, (D: number, d: number, seed: number) => Basis]> = [
-  ['gaussian', (D, d, seed) => gaussianBasis(D, d, { seed })], // 'kernel' storage on cpu and wasm
+  // Every seeded kind of the registry, as its factory builds it (a new kind joins every matrix).
+  ...SEEDED_BASIS_KINDS.map((kind): [string, (D: number, d: number, seed: number) => Basis] => [kind, (D, d, seed) => SEEDED_KINDS[kind].create(D, d, seed)]),
   ['gaussian (host storage)', (D, d, seed) => gaussianBasis(D, d, { seed, storage: 'host' })],
   ['gaussian (tensor storage)', (D, d, seed) => gaussianBasis(D, d, { seed, storage: 'tensor' })],
-  ['hashed', (D, d, seed) => hashedBasis(D, d, { seed })],
-  ['srht', (D, d, seed) => srhtBasis(D, d, { seed })],
   [
     'block',
     (D, d, seed) => {

@@ -1,9 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import { Basis, checkDims } from './basis';
-import { gaussianBasis } from './dense';
-import { hashedBasis } from './hashed';
-import { BasisSpec, SEEDED_BASIS_KINDS } from './spec';
-import { srhtBasis } from './srht';
+import { isSeededKind, SEEDED_KINDS, seededKindList } from './kinds';
+import { BasisSpec } from './spec';
 
 /** Throws unless `spec` is a well-formed {@link BasisSpec}. */
 export function checkBasisSpec(where: string, spec: unknown): asserts spec is BasisSpec {
@@ -11,11 +9,8 @@ export function checkBasisSpec(where: string, spec: unknown): asserts spec is Ba
   if (s == null || typeof s !== 'object') {
     throw new InvalidArgumentError(`${where}: the basis spec is missing; expected {kind, D, d, seed}.`);
   }
-  if (!SEEDED_BASIS_KINDS.includes(s.kind as BasisSpec['kind'])) {
-    throw new InvalidArgumentError(
-      `${where}: unknown basis kind '${String(s.kind)}'; a seeded basis is one of ` +
-        `${SEEDED_BASIS_KINDS.map((k) => `'${k}'`).join(', ')}.`,
-    );
+  if (!isSeededKind(s.kind)) {
+    throw new InvalidArgumentError(`${where}: unknown basis kind '${String(s.kind)}'; a seeded basis is ${seededKindList()}.`);
   }
   checkDims(where, s.D as number, s.d as number);
   if (!Number.isInteger(s.seed)) {
@@ -27,7 +22,5 @@ export function checkBasisSpec(where: string, spec: unknown): asserts spec is Ba
 export function basisFromSpec(spec: BasisSpec): Basis {
   checkBasisSpec('basisFromSpec', spec);
   const { kind, D, d, seed } = spec;
-  if (kind === 'gaussian') return gaussianBasis(D, d, { seed });
-  if (kind === 'hashed') return hashedBasis(D, d, { seed });
-  return srhtBasis(D, d, { seed });
+  return SEEDED_KINDS[kind].create(D, d, seed);
 }

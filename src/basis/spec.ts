@@ -1,8 +1,8 @@
 import { Basis } from './basis';
 
-/** The seeded basis kinds that can be rebuilt from (kind, D, d, seed) alone. */
-export type SeededBasisKind = 'gaussian' | 'hashed' | 'srht';
-export const SEEDED_BASIS_KINDS: readonly SeededBasisKind[] = ['gaussian', 'hashed', 'srht'];
+import type { SeededBasisKind } from './kinds';
+
+export type { SeededBasisKind } from './kinds';
 
 /**
  * Everything needed to rebuild a seeded basis bit for bit on any backend: what checkpoints and

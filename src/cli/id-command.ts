@@ -1,3 +1,4 @@
+import type { SeededBasisKind } from '../basis/kinds';
 import { ChildProcess } from 'child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
@@ -21,7 +22,7 @@ export interface IdArgs {
   model?: ModelName;
   dims?: number[];
   search?: { min: number; max: number; points?: number; refine?: number };
-  basis: 'gaussian' | 'hashed' | 'srht';
+  basis: SeededBasisKind;
   seeds: number;
   optimizer: OptimizerName;
   /** The full model's learning rate: the baseline's search centre; each d's is subspaceLearningRate of it. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { SEEDED_BASIS_KINDS } from '../basis/kinds';
 import { Command, CommanderError, Option } from 'commander';
 import { SubspaceError } from '../errors';
 import { runId, runPlot } from './id-command';
@@ -7,7 +8,7 @@ import { runTrain } from './train-command';
 
 const DATA = ['digits', 'mnist', 'fashion-mnist'];
 const MODELS = ['fc', 'lenet', 'fc-digits', 'conv-digits'];
-const BASES = ['gaussian', 'hashed', 'srht'];
+const BASES = [...SEEDED_BASIS_KINDS];
 const OPTIMIZERS = ['adam', 'adamax', 'rmsprop', 'adagrad', 'sgd', 'momentum', 'adadelta'];
 
 function common(cmd: Command): Command {

@@ -1,3 +1,4 @@
+import type { SeededBasisKind } from '../basis/kinds';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { basisFromSpec } from '../basis/from-spec';
@@ -14,7 +15,7 @@ import { progressReporter } from './progress';
 export interface TrainArgs {
   data: DataName;
   model?: ModelName;
-  basis: 'gaussian' | 'hashed' | 'srht';
+  basis: SeededBasisKind;
   dim: number;
   seed: number;
   epochs: number;

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Basis } from '../basis/basis';
-import { SEEDED_BASIS_KINDS, SeededBasisKind } from '../basis/spec';
+import { isSeededKind, SEEDED_KINDS, SeededBasisKind, seededKindList } from '../basis/kinds';
 import { InvalidArgumentError } from '../errors';
 import { CurvePoint } from './interpolate';
 import { accuracy, LabelledTensors, TrainableModel, TrainingTick } from './train';
 import { OptimizerName, subspaceLearningRate } from './learning-rate';
 import { PilotResult, StopReason, TrainingProtocol } from './protocol';
 import type { BootstrapInterval } from './bootstrap';
-import { basisFromSpec } from '../basis/from-spec';
 
 /** Progress after each training batch of each run. */
 export interface IntrinsicDimensionProgress extends TrainingTick {
@@ -34,7 +33,7 @@ export interface IntrinsicDimensionOptions {
   dims?: number[];
   /** Search d on a log grid of `points` (default 6) values in [min, max], then add `refine` (default 2) between the bracketing d. */
   search?: { min: number; max: number; points?: number; refine?: number };
-  /** 'gaussian' (default; dense), 'hashed', 'srht', or a factory (D, d, seed) → Basis. */
+  /** A seeded kind of the registry (src/basis/kinds.ts; default 'gaussian') or a factory (D, d, seed) → Basis. */
   basis?: SeededBasisKind | ((D: number, d: number, seed: number) => Basis);
   /** Seeds: the baseline and each d are run once per seed (init, basis and batch order). Default [0]. */
   seeds?: number[];
@@ -244,8 +243,8 @@ export function resolveOptions(o: IntrinsicDimensionOptions): Resolved {
 
 /** A seeded basis factory by kind (the kinds `intrinsicDimension` accepts by name). */
 export function seededBasis(kind: SeededBasisKind): (D: number, d: number, seed: number) => Basis {
-  if (!SEEDED_BASIS_KINDS.includes(kind)) {
-    throw new InvalidArgumentError(`intrinsicDimension: basis must be one of ${SEEDED_BASIS_KINDS.join(', ')} or a function, got '${String(kind)}'.`);
+  if (!isSeededKind(kind)) {
+    throw new InvalidArgumentError(`intrinsicDimension: basis must be ${seededKindList()} or a function (D, d, seed) → Basis, got '${String(kind)}'.`);
   }
-  return (D, d, seed) => basisFromSpec({ kind, D, d, seed });
+  return (D, d, seed) => SEEDED_KINDS[kind].create(D, d, seed);
 }

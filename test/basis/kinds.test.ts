@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { Basis, basisFromSpec, basisSpec, InvalidArgumentError } from '../../src';
+import { isSeededKind, SEEDED_BASIS_KINDS, SEEDED_KINDS, seededKindList } from '../../src/basis/kinds';
+import { checkBasisSpec } from '../../src/basis/from-spec';
+import { seededBasis } from '../../src/intrinsic/options';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Q·e_j for every j, read back as plain numbers (the basis materialized column by column). */
+function columns(b: Basis): number[][] {
+  return tf.tidy(() => Array.from({ length: b.dim }, (_, j) => Array.from(b.lift(tf.tensor1d(Array.from({ length: b.dim }, (_, i) => (i === j ? 1 : 0)))).dataSync())));
+}
+
+describe('the seeded basis kind registry', () => {
+  it('lists gaussian, hashed and srht, in that order, and nothing else', () => {
+    expect(SEEDED_BASIS_KINDS).toEqual(['gaussian', 'hashed', 'srht']);
+    expect(seededKindList()).toBe("'gaussian', 'hashed' or 'srht'");
+    for (const k of SEEDED_BASIS_KINDS) expect(isSeededKind(k)).toBe(true);
+    for (const k of ['dense', 'block', 'toString', '', null, 3]) expect(isSeededKind(k)).toBe(false);
+  });
+
+  it.each(SEEDED_BASIS_KINDS)('%s: its spec rebuilds Q bit for bit, through basisFromSpec and intrinsicDimension\'s factory', (kind) => {
+    const before = tf.memory().numTensors;
+    const b = SEEDED_KINDS[kind].create(70, 6, 11);
+    expect(basisSpec(b)).toEqual({ kind, D: 70, d: 6, seed: 11 });
+    const again = basisFromSpec(basisSpec(b)!);
+    const viaTool = seededBasis(kind)(70, 6, 11);
+    const q = columns(b);
+    expect(columns(again)).toEqual(q); // exact: the same seed gives the same floats
+    expect(columns(viaTool)).toEqual(q);
+    expect(columns(SEEDED_KINDS[kind].create(70, 6, 12))).not.toEqual(q);
+    [b, again, viaTool].forEach((x) => x.dispose());
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('an unknown kind is refused naming every registered kind, by spec parsing and by the tool', () => {
+    expect(() => checkBasisSpec('load', { kind: 'dense', D: 4, d: 2, seed: 0 })).toThrow(InvalidArgumentError);
+    expect(() => checkBasisSpec('load', { kind: 'dense', D: 4, d: 2, seed: 0 })).toThrow(`a seeded basis is ${seededKindList()}`);
+    expect(() => seededBasis('dense' as never)).toThrow(seededKindList());
+  });
+});
