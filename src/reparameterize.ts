@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Basis, checkAlive, checkVector } from './basis/basis';
-import { DimensionMismatchError, DisposedError, DtypeError, InvalidArgumentError } from './errors';
+import { checkBasisRows, checkOrigin } from './optimizer/checks';
+import { Basis, checkAlive } from './basis/basis';
+import { DisposedError, InvalidArgumentError } from './errors';
 import { LayersModelLike } from './layout';
 import { VariableRef, VariableSelection } from './selection';
 import { pointAt } from './subspace';
@@ -51,12 +52,7 @@ export function reparameterize(
   }
   const selection = new VariableSelection(where, model, opts.free, opts.frozen);
   const layout = selection.projected;
-  if (layout.size !== basis.ambientDim) {
-    throw new DimensionMismatchError(
-      `${where}: the basis has D = ${basis.ambientDim} rows but the model has ${layout.size} ` +
-        `projected trainable parameters. Build the basis for D = ${layout.size}.`,
-    );
-  }
+  checkBasisRows(where, basis, layout);
   // The layer weights that read θ0 + Q·z, each with its position in the projected layout.
   const weights = (model.trainableWeights as unknown as Readable[])
     .map((w) => [w, layout.indexOf((w.read() as tf.Variable).name)] as const)
@@ -117,10 +113,7 @@ function subspacePoint(where: string, basis: Basis, origin: tf.Tensor1D | undefi
   if (!(origin instanceof tf.Tensor)) {
     throw new InvalidArgumentError(`${where}: 'origin' (a float32 Tensor1D of length D) is required.`);
   }
-  checkVector(where, origin, basis.ambientDim, 'origin');
-  if (origin.dtype !== 'float32') {
-    throw new DtypeError(`${where}: origin must be float32, got ${origin.dtype}.`);
-  }
+  checkOrigin(where, origin, basis.ambientDim);
   let theta0: tf.Tensor1D | null = tf.keep(tf.clone(origin));
   const z = tf.tidy(() => tf.variable(tf.zeros([basis.dim]) as tf.Tensor1D, true));
   return {

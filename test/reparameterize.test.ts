@@ -88,9 +88,18 @@ describe.each(BACKENDS)('reparameterize on %s', (backend) => {
     const model = convDenseModel(1);
     const basis = gaussianBasis(50, 3);
     expect(() => reparameterize(model, basis)).toThrow(DimensionMismatchError);
-    expect(() => reparameterize(model, basis)).toThrow(/model has 119 projected trainable parameters/);
+    expect(() => reparameterize(model, basis)).toThrow(/reparameterize: the basis has D = 50 rows but the \d+ projected variable\(s\) hold 119 numbers\. Build the basis for D = 119/);
     expect(() => reparameterize({} as never, basis)).toThrow(InvalidArgumentError);
     expect(() => reparameterizeFunction(() => 0, basis, {} as never)).toThrow(/'origin'.*is required/);
+    // A non-finite origin is refused as the wrappers refuse it, by both forms, leaving no tensor behind.
+    const fit = gaussianBasis(119, 3);
+    const bad = tf.tensor1d(Array.from({ length: 119 }, (_, i) => (i === 7 ? NaN : 0)));
+    const before = tf.memory().numTensors;
+    expect(() => reparameterize(model, fit, { origin: bad })).toThrow(/reparameterize: origin contains NaN or Infinity/);
+    expect(() => reparameterizeFunction(() => 0, fit, { origin: bad })).toThrow(/reparameterizeFunction: origin contains NaN or Infinity/);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([bad]);
+    fit.dispose();
     basis.dispose();
     model.dispose();
   });

@@ -6,6 +6,20 @@ import { DimensionMismatchError, DtypeError, InvalidArgumentError, NonFiniteErro
 
 /** Validation shared by the wrappers: an origin, and gradients' finiteness (one device read). */
 
+/**
+ * Throws DimensionMismatchError unless the basis has one row per projected number (the wrappers and
+ * `reparameterize` share this check and its message).
+ */
+export function checkBasisRows(where: string, basis: Basis, layout: { size: number; names: readonly string[] }): void {
+  if (basis.ambientDim === layout.size) return;
+  throw new DimensionMismatchError(
+    `${where}: the basis has D = ${basis.ambientDim} rows but the ${layout.names.length} projected ` +
+      `variable(s) hold ${layout.size} numbers. Build the basis for D = ${layout.size} ` +
+      `(e.g. gaussianBasis(${layout.size}, ${Math.min(basis.dim, layout.size)})).`,
+  );
+}
+
+/** Throws unless `origin` is a live, finite float32 vector of length D (wrappers and `reparameterize`). */
 export function checkOrigin(where: string, origin: tf.Tensor1D, D: number): void {
   if (!(origin instanceof tf.Tensor) || origin.isDisposed) {
     throw new InvalidArgumentError(`${where}: origin must be a live tf.Tensor1D of length ${D}.`);

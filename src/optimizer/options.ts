@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Basis, checkAlive } from '../basis/basis';
-import { DimensionMismatchError, InvalidArgumentError } from '../errors';
+import { InvalidArgumentError } from '../errors';
 import { VariableSource } from '../layout';
 import { VariableRef, VariableSelection } from '../selection';
-import { checkOrigin } from './checks';
+import { checkBasisRows, checkOrigin } from './checks';
 
 /** What to do with a gradient that contains NaN or ±Infinity. */
 export type NonFinitePolicy = 'throw' | 'skip' | 'unchecked';
@@ -68,13 +68,7 @@ export function checkWrapperArguments(
   }
   const selection = new VariableSelection(where, opts.variables, opts.free, opts.frozen);
   const layout = selection.projected;
-  if (basis.ambientDim !== layout.size) {
-    throw new DimensionMismatchError(
-      `${where}: the basis has D = ${basis.ambientDim} rows but the ${layout.names.length} projected ` +
-        `variable(s) hold ${layout.size} numbers. Build the basis for D = ${layout.size} ` +
-        `(e.g. gaussianBasis(${layout.size}, ${Math.min(basis.dim, layout.size)})).`,
-    );
-  }
+  checkBasisRows(where, basis, layout);
   const nonFinite = opts.nonFinite ?? 'throw';
   if (!POLICIES.includes(nonFinite)) {
     throw new InvalidArgumentError(
