@@ -22,7 +22,7 @@ export { ProjectedParameterOptimizer, projectParameters } from './optimizer/proj
 export { reparameterize, reparameterizeFunction } from './reparameterize';
 export type { ApplicableModel, Reparameterized, ReparameterizedFunction } from './reparameterize';
 export { digits } from './data/digits';
-export type { Dataset } from './data/digits';
+export type { Dataset } from './data/dataset';
 export { registerWasmConv2DGradient } from './backends/wasm-conv2d-grad';
 export { registerWasmTrainingKernels } from './backends/wasm-training';
 export { PrecisionError, tensorPrecision } from './backends/precision';

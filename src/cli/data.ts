@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
-import { Dataset, digits } from '../data/digits';
+import type { Dataset } from '../data/dataset';
+import { digits } from '../data/digits';
 import { InvalidArgumentError } from '../errors';
 import { LabelledTensors } from '../intrinsic/train';
 import { datasetTensors } from '../models/tensors';

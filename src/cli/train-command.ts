@@ -9,7 +9,7 @@ import { projectGradients } from '../optimizer/project-gradients';
 import { trainableParameterCount } from '../parameter-count';
 import { setupBackend } from './backend';
 import { DataName, disposeData, loadData } from './data';
-import { defaultModel } from './id-command';
+import { defaultModel } from './defaults';
 import { progressReporter } from './progress';
 
 export interface TrainArgs {

@@ -1,17 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from './dataset';
 import { DIGITS_LABELS_BASE64, DIGITS_PIXELS_BASE64 } from './digits-data';
-
-/** A labelled image set as plain arrays (no tensors: nothing to dispose). */
-export interface Dataset {
-  /** n × (height·width) pixel values scaled to [0, 1], row-major. */
-  x: Float32Array;
-  /** n labels, 0 … classes − 1. */
-  y: Int32Array;
-  n: number;
-  height: number;
-  width: number;
-  classes: number;
-}
 
 function decodeBase64(text: string): Uint8Array {
   if (typeof atob === 'function') return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));

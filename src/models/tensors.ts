@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Dataset, oneHot } from '../data/digits';
+import type { Dataset } from '../data/dataset';
+import { oneHot } from '../data/digits';
 import { InvalidArgumentError } from '../errors';
 
 /**

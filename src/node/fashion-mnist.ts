@@ -1,4 +1,4 @@
-import type { Dataset } from '../data/digits';
+import type { Dataset } from '../data/dataset';
 import { ImageSetOptions, ImageSetSource, loadSplit, normalizeImageSetOptions } from './image-set';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the gzipped IDX files. */

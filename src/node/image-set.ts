@@ -1,6 +1,6 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
-import type { Dataset } from '../data/digits';
+import type { Dataset } from '../data/dataset';
 import { InvalidArgumentError } from '../errors';
 import { DataNotFoundError } from './data-not-found';
 import { readIdxFile } from './read-idx-file';

@@ -1,5 +1,5 @@
 import { join } from 'path';
-import type { Dataset } from '../data/digits';
+import type { Dataset } from '../data/dataset';
 import { DataNotFoundError } from './data-not-found';
 import { ImageSetOptions, ImageSetSource, loadSplit, normalizeImageSetOptions } from './image-set';
 import { packageDir } from './package-dir';

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import type { Dataset } from '../../src/data/digits';
+import type { Dataset } from '../../src/data/dataset';
 import { InvalidArgumentError } from '../../src/errors';
 import { DataNotFoundError } from '../../src/node/data-not-found';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_DEFAULT_DIR, FASHION_MNIST_DIR_ENV, fashionMnist } from '../../src/node/fashion-mnist';
