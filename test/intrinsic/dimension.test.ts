@@ -141,7 +141,7 @@ describe('intrinsicDimension on the embedded digits (small budget)', () => {
     await expect(intrinsicDimension({ ...base })).rejects.toThrow(/exactly one of 'dims'/);
     await expect(intrinsicDimension({ ...base, dims: [0, 5] })).rejects.toThrow(InvalidArgumentError);
     await expect(intrinsicDimension({ ...base, dims: [5], threshold: 1.5 })).rejects.toThrow(/threshold/);
-    await expect(intrinsicDimension({ ...base, dims: [5], basis: 'nope' as never })).rejects.toThrow(/basis must be one of/);
+    await expect(intrinsicDimension({ ...base, dims: [5], basis: 'nope' as never })).rejects.toThrow(/basis must be 'gaussian', 'hashed' or 'srht' or a function/);
     await expect(intrinsicDimension({ ...base, dims: [5], optimizer: 'lion' as never })).rejects.toThrow(/'optimizer' must be one of sgd/);
     await expect(intrinsicDimension({ ...base, dims: [5], validationFraction: 1 })).rejects.toThrow(/'validationFraction' must be in \(0, 1\)/);
     await expect(intrinsicDimension({ ...base, dims: [5], patience: 0 })).rejects.toThrow(/'patience' must be a positive integer/);
