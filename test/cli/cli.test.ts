@@ -125,5 +125,13 @@ describe('tfjs-subspace CLI', () => {
     for (const opt of ['--data', '--model', '--dims', '--search', '--basis', '--seeds', '--optimizer', '--lr', '--no-lr-search', '--lr-expand', '--max-epochs', '--patience', '--pilot-epochs', '--validation-fraction', '--batch-size', '--shuffle-pixels', '--threshold', '--out', '--jobs', '--backend', '--threads']) {
       expect(r.stdout).toContain(opt);
     }
+    // The defaults the help states are the ones runId uses (src/cli/defaults.ts), and --basis lists every registered kind.
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('pilots included (default: 60 digits, 12 otherwise)');
+    expect(help).toContain('without a validation gain (default: 5 digits, 3 otherwise)');
+    expect(help).toContain('compared (default: 3 digits, 1 otherwise)');
+    expect(help).toContain('mini-batch size (default: 32 digits, 128 otherwise)');
+    for (const kind of ['gaussian', 'hashed', 'srht']) expect(help).toMatch(new RegExp(`${kind} = \\S`));
+    expect(help).toMatch(/choices: "gaussian", "hashed", "srht"/);
   }, 60_000);
 });
