@@ -1,68 +1,58 @@
+/**
+ * tfjs-subspace: train a TensorFlow.js model in an affine subspace θ0 + span(Q) of its parameters.
+ * The core: bases Q and their QR, the two optimizer wrappers, the reparameterized reference, the
+ * subspace arithmetic, compact checkpoints and the errors. The tools live in subpath entries:
+ * tfjs-subspace/intrinsic (intrinsic-dimension measurement), tfjs-subspace/data (digits, IDX),
+ * tfjs-subspace/models (the model zoo) and tfjs-subspace/node (Node-only: file readers, worker
+ * threads). docs/api.md documents every export.
+ */
 export * from './errors';
-export type { Basis, HostOperator } from './basis/basis';
-export { hostOperator } from './basis/basis';
-export { DenseBasis, denseBasis, gaussianBasis, orthonormalize } from './basis/dense';
-export type { DenseStorageOptions, GaussianBasisOptions } from './basis/dense';
-export type { ThinQrOptions, ThinQrResult } from './linalg/qr';
-export { thinQr } from './linalg/qr';
-export type { GradientInput, LayersModelLike, VariableSource } from './layout';
-export { ParameterLayout } from './layout';
-export type { VariableRef } from './selection';
-export { trainableParameterCount, type ParameterCountOptions } from './parameter-count';
-export { coordinatesOf, pointAt, projectDirection, projectPoint, residualOf } from './subspace';
-export { SubspaceOptimizer } from './optimizer/subspace-optimizer';
-export type {
-  NonFinitePolicy,
-  SubspaceOptimizerOptions,
-  SubspaceResidual,
-} from './optimizer/subspace-optimizer';
-export { ProjectedGradientOptimizer, projectGradients } from './optimizer/project-gradients';
-export type { GradientMode, ProjectGradientsOptions } from './optimizer/project-gradients';
-export { ProjectedParameterOptimizer, projectParameters } from './optimizer/project-parameters';
-export { reparameterize, reparameterizeFunction } from './reparameterize';
-export type { ApplicableModel, Reparameterized, ReparameterizedFunction } from './reparameterize';
-export { digits } from './data/digits';
-export type { Dataset } from './data/dataset';
-export { registerWasmConv2DGradient } from './backends/wasm-conv2d-grad';
-export { registerWasmTrainingKernels } from './backends/wasm-training';
 export { PrecisionError, tensorPrecision } from './backends/precision';
 export type { TensorPrecision } from './backends/precision';
-export { HashedBasis, hashedBasis } from './basis/hashed';
-export type { HashedBasisOptions } from './basis/hashed';
-export { SrhtBasis, srhtBasis } from './basis/srht';
-export type { SrhtBasisOptions } from './basis/srht';
-export { BlockBasis, blockBasis, perVariableBasis } from './basis/block';
+export { registerWasmTrainingKernels } from './backends/wasm-training';
+
+// Bases
+export type { Basis, HostOperator } from './basis/basis';
+export { DenseBasis, denseBasis, gaussianBasis, orthonormalize } from './basis/dense';
+export type { DenseStorageOptions, GaussianBasisOptions } from './basis/dense';
+export { hashedBasis } from './basis/hashed';
+export type { HashedBasis, HashedBasisOptions } from './basis/hashed';
+export { srhtBasis } from './basis/srht';
+export type { SrhtBasis, SrhtBasisOptions } from './basis/srht';
+export { blockBasis, perVariableBasis } from './basis/block';
+export type { BlockBasis } from './basis/block';
 export { recordTrajectory, trajectoryBasis } from './basis/trajectory';
 export type { Snapshot, TrajectoryRecorder } from './basis/trajectory';
-export { AugmentedBasis, withScaleDirection } from './basis/scaled';
+export { withScaleDirection } from './basis/scaled';
+export type { AugmentedBasis } from './basis/scaled';
 export type { OperatorImpl } from './basis/operator';
+export { basisFromSpec } from './basis/from-spec';
 export { basisSpec } from './basis/spec';
 export type { BasisSpec } from './basis/spec';
-export { SEEDED_BASIS_KINDS } from './basis/kinds';
 export type { SeededBasisKind } from './basis/kinds';
-export { basisFromSpec } from './basis/from-spec';
-export { intrinsicDimension } from './intrinsic/dimension';
-export type { IntrinsicDimensionOptions, IntrinsicDimensionProgress, IntrinsicDimensionResult, RunResult } from './intrinsic/options';
-export { crossing, logGrid, refineBetween, summarize } from './intrinsic/interpolate';
-export { subspaceLearningRate } from './intrinsic/learning-rate';
-export type { OptimizerName, SubspaceLearningRateOptions } from './intrinsic/learning-rate';
-export { bootstrapDimension } from './intrinsic/bootstrap';
-export type { BootstrapInterval, SeedCurves } from './intrinsic/bootstrap';
-export { holdOut, runProtocol } from './intrinsic/protocol';
-export type { PilotResult, ProtocolOutcome, StopReason, Trainee, TrainingProtocol } from './intrinsic/protocol';
-export type { Crossing, CurvePoint } from './intrinsic/interpolate';
-export { accuracy, SeededEpochs, trainSeeded } from './intrinsic/train';
-export type { LabelledTensors, TrainingBudget, TrainingTick } from './intrinsic/train';
-export { oneHot } from './data/digits';
+export { thinQr } from './linalg/qr';
+export type { ThinQrOptions, ThinQrResult } from './linalg/qr';
+
+// Parameters and the subspace
+export { ParameterLayout } from './layout';
+export type { GradientInput, LayersModelLike, VariableSource } from './layout';
+export type { VariableRef } from './selection';
+export { trainableParameterCount } from './parameter-count';
+export type { ParameterCountOptions } from './parameter-count';
+export { coordinatesOf, pointAt, projectDirection, projectPoint, residualOf } from './subspace';
+
+// Optimizers and the reference
+export { SubspaceOptimizer } from './optimizer/subspace-optimizer';
+export type { NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from './optimizer/subspace-optimizer';
+export { projectGradients } from './optimizer/project-gradients';
+export type { GradientMode, ProjectedGradientOptimizer, ProjectGradientsOptions } from './optimizer/project-gradients';
+export { projectParameters } from './optimizer/project-parameters';
+export type { ProjectedParameterOptimizer } from './optimizer/project-parameters';
 export { bindRestoredOptimizer } from './optimizer/serialization';
+export { reparameterize, reparameterizeFunction } from './reparameterize';
+export type { ApplicableModel, Reparameterized, ReparameterizedFunction } from './reparameterize';
+
+// Checkpoints
 export { basisFingerprint, compactCheckpoint, compressionOf } from './checkpoint/compact';
 export type { CompactCheckpoint, CompactCheckpointOptions, Compression, FingerprintedGroup, ModelWithState, StoredGroup } from './checkpoint/compact';
 export { loadCompactCheckpoint } from './checkpoint/load';
-export { parseIdx } from './data/idx';
-export type { IdxArray, IdxData, IdxDtype } from './data/idx';
-export { convDigits, fcDigits, fcMnist, lenet } from './models/zoo';
-export type { FcOptions } from './models/zoo';
-export type { ClassifierSpec, ConvSpec, ModelOptions } from './models/build';
-export { models } from './models/registry';
-export type { ModelFactory, ModelName } from './models/registry';
-export { datasetTensors } from './models/tensors';

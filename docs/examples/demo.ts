@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import seedrandom from 'seedrandom';
-import { digits, gaussianBasis, projectGradients, projectParameters, SubspaceOptimizer } from '../../src';
+import { gaussianBasis, projectGradients, projectParameters, SubspaceOptimizer } from '../../src';
+import { digits } from '../../src/data';
 import { oneHot } from '../../src/data/digits';
 
 const EPOCHS = 30;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { Basis, DimensionMismatchError, DisposedError, hostOperator } from '../../src';
+import { Basis, DimensionMismatchError, DisposedError } from '../../src';
+import { hostOperator } from '../../src/basis/basis';
 import { uniformArray } from '../helpers';
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

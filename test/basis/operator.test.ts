@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { Basis, hashedBasis, hostOperator, srhtBasis } from '../../src';
+import { Basis, hashedBasis, srhtBasis } from '../../src';
+import { hostOperator } from '../../src/basis/basis';
 import { uniformArray, useBackend } from '../helpers';
 
 /**

@@ -1,16 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as math from 'mathjs';
-import {
-  Basis,
-  digits,
-  gaussianBasis,
-  DimensionMismatchError,
-  InvalidArgumentError,
-  projectGradients,
-  RankDeficientError,
-  recordTrajectory,
-  trajectoryBasis,
-} from '../../src';
+import { Basis, gaussianBasis, DimensionMismatchError, InvalidArgumentError, projectGradients, RankDeficientError, recordTrajectory, trajectoryBasis } from '../../src';
+import { digits } from '../../src/data';
 import { oneHot } from '../../src/data/digits';
 import { BACKENDS, uniformArray, useBackend } from '../helpers';
 

@@ -1,7 +1,8 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Page } from 'playwright-core';
 import type { RunSummary } from '../../docs/demo/src/run-summary';
-import type { Basis, IntrinsicDimensionResult, SubspaceOptimizer } from '../../src';
+import type { Basis, SubspaceOptimizer } from '../../src';
+import type { IntrinsicDimensionResult } from '../../src/intrinsic';
 
 export type { RunSummary };
 

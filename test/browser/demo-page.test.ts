@@ -126,8 +126,9 @@ describe('demo page in headless Chromium', () => {
     if (built) fs.rmSync(built.outDir, { recursive: true, force: true });
   });
 
-  test('the library imports in a browser bundle with no Node built-in on the path', async () => {
+  test('every browser entry of the library bundles with no Node built-in on the path', async () => {
     const safety = await checkBrowserSafe();
+    expect(safety.entries).toEqual(['index', 'intrinsic', 'data', 'models']);
     expect(safety.fromLibrary).toEqual([]);
     expect(safety.unresolved).toEqual([]);
     // What dependencies declare Node-only behind their package.json "browser" field is replaced by

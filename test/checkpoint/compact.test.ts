@@ -1,18 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import {
-  CheckpointError,
-  compactCheckpoint,
-  CompactCheckpoint,
-  compressionOf,
-  digits,
-  gaussianBasis,
-  hashedBasis,
-  loadCompactCheckpoint,
-  oneHot,
-  projectGradients,
-  srhtBasis,
-} from '../../src';
+import { CheckpointError, compactCheckpoint, CompactCheckpoint, compressionOf, gaussianBasis, hashedBasis, loadCompactCheckpoint, projectGradients, srhtBasis } from '../../src';
+import { digits, oneHot } from '../../src/data';
 import { BACKENDS, useBackend } from '../helpers';
 
 const mlp = (seed: number) =>

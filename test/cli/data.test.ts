@@ -1,5 +1,5 @@
 import { shufflePixels } from '../../src/cli/data';
-import type { Dataset } from '../../src';
+import type { Dataset } from '../../src/data';
 
 describe('--shuffle-pixels: one fixed permutation for every image of every split', () => {
   // Images whose pixel values are their own positions (plus an offset per image) show the permutation.

@@ -1,4 +1,4 @@
-import { digits } from '../../src';
+import { digits } from '../../src/data';
 
 test('the embedded digits decode to 1797 labelled 8×8 images', () => {
   const d = digits();

@@ -1,4 +1,5 @@
-import { bootstrapDimension, crossing, InvalidArgumentError } from '../../src';
+import { InvalidArgumentError } from '../../src';
+import { bootstrapDimension, crossing } from '../../src/intrinsic';
 
 const curve = (points: Array<[number, number]>) => new Map(points);
 

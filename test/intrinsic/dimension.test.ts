@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { accuracy, CancelledError, digits, DimensionMismatchError, intrinsicDimension, InvalidArgumentError, oneHot, subspaceLearningRate } from '../../src';
-import type { IntrinsicDimensionProgress, LabelledTensors } from '../../src';
+import { CancelledError, DimensionMismatchError, InvalidArgumentError } from '../../src';
+import { accuracy, intrinsicDimension, subspaceLearningRate } from '../../src/intrinsic';
+import { digits, oneHot } from '../../src/data';
+import type { IntrinsicDimensionProgress, LabelledTensors } from '../../src/intrinsic';
 import { useBackend } from '../helpers';
 
 function digitsSplit() {

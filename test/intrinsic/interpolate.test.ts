@@ -1,4 +1,5 @@
-import { crossing, InvalidArgumentError, logGrid, refineBetween, summarize } from '../../src';
+import { InvalidArgumentError } from '../../src';
+import { crossing, logGrid, refineBetween, summarize } from '../../src/intrinsic';
 
 describe('crossing (d_int from an accuracy-vs-d curve)', () => {
   it('interpolates linearly between the bracketing d on a synthetic saturating curve', () => {

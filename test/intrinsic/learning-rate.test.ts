@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { hashedBasis, InvalidArgumentError, projectGradients, subspaceLearningRate } from '../../src';
+import { hashedBasis, InvalidArgumentError, projectGradients } from '../../src';
+import { subspaceLearningRate } from '../../src/intrinsic';
 import { useBackend } from '../helpers';
 
 describe('subspaceLearningRate', () => {

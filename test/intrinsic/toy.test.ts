@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { intrinsicDimension } from '../../src';
+import { intrinsicDimension } from '../../src/intrinsic';
 import { useBackend } from '../helpers';
 import { toyData, toyMetric, toyModel } from './toy';
 

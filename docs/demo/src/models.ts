@@ -2,7 +2,7 @@
  * The architectures on offer are the library's model zoo (`models`): two for the 8×8 digits and
  * two for 28×28 MNIST. Switching the data set switches to the same kind of model for its image size.
  */
-import { ModelName, models } from 'tfjs-subspace';
+import { ModelName, models } from 'tfjs-subspace/models';
 import { DatasetName } from './datasets';
 
 const FAMILY = { digits: 'digits', mnist: '28x28' } as const;

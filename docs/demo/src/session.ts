@@ -4,17 +4,8 @@
  * After every epoch it reports the loss and accuracy curves and the optimizer's `residual()`.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  Basis,
-  basisFromSpec,
-  datasetTensors,
-  ModelName,
-  models,
-  projectGradients,
-  projectParameters,
-  SeededBasisKind,
-  SubspaceOptimizer,
-} from 'tfjs-subspace';
+import { Basis, basisFromSpec, projectGradients, projectParameters, SeededBasisKind, SubspaceOptimizer } from 'tfjs-subspace';
+import { datasetTensors, ModelName, models } from 'tfjs-subspace/models';
 import { TrainTest } from './datasets';
 import { EpochPoint, RunSummary } from './run-summary';
 

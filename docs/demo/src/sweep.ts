@@ -8,7 +8,8 @@
  * the page's Epochs, and the best validation epoch is the one measured on the test split.
  */
 import * as tf from '@tensorflow/tfjs';
-import { datasetTensors, intrinsicDimension, IntrinsicDimensionProgress, IntrinsicDimensionResult, ModelName, models } from 'tfjs-subspace';
+import { intrinsicDimension, IntrinsicDimensionProgress, IntrinsicDimensionResult } from 'tfjs-subspace/intrinsic';
+import { datasetTensors, ModelName, models } from 'tfjs-subspace/models';
 import { TrainTest } from './datasets';
 import { BasisKind, checkBasisSize } from './session';
 

@@ -2,7 +2,7 @@
  * What the page shows: the number panel (each value written as text and, unrounded, in the element's
  * `data-value`, so a test can compare the two) and the four charts.
  */
-import { IntrinsicDimensionResult } from 'tfjs-subspace';
+import { IntrinsicDimensionResult } from 'tfjs-subspace/intrinsic';
 import { ChartOptions, LineChart } from './chart';
 import { EpochPoint } from './session';
 
