@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { InvalidArgumentError, SubspaceError } from '../errors';
 import { intrinsicDimension } from '../intrinsic/dimension';
-import type { OptimizerName } from '../intrinsic/learning-rate';
+import type { OptimizerName } from '../intrinsic/optimizers';
 import type { IntrinsicDimensionResult, RunResult } from '../intrinsic/options';
 import { ModelName, models } from '../models/registry';
 import { setupBackend } from './backend';

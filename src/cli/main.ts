@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { SEEDED_BASIS_KINDS, SEEDED_KINDS } from '../basis/kinds';
+import { OPTIMIZERS } from '../intrinsic/optimizers';
 import { models } from '../models/registry';
 import { DATA_NAMES } from './data';
 import { BUDGETS } from './defaults';
@@ -15,7 +16,6 @@ const BASES = [...SEEDED_BASIS_KINDS];
 const BASIS_HELP = `random subspace basis: ${BASES.map((k) => `${k} = ${SEEDED_KINDS[k].summary}`).join('; ')}`;
 /** "(default: 60 digits, 12 otherwise)" for one budget field, read from BUDGETS. */
 const budgetDefault = (k: keyof (typeof BUDGETS)['digits']) => `(default: ${BUDGETS.digits[k]} digits, ${BUDGETS['28x28'][k]} otherwise)`;
-const OPTIMIZERS = ['adam', 'adamax', 'rmsprop', 'adagrad', 'sgd', 'momentum', 'adadelta'];
 
 function common(cmd: Command): Command {
   return cmd
@@ -38,7 +38,7 @@ export function program(): Command {
     .option('--dims <list>', 'subspace dimensions to try, e.g. 100,200,400,800,1600', dimList)
     .option('--search <min:max[:points[:refine]]>', 'search d on a log grid (default 6 points) and refine (default 2) between the bracketing d', searchRange)
     .option('--seeds <n>', 'seeds per d (model init, basis, batch order); with 2 or more, d_int gets a bootstrap interval', positiveInt, 1)
-    .addOption(new Option('--optimizer <name>', 'inner optimizer').choices(OPTIMIZERS).default('adam'))
+    .addOption(new Option('--optimizer <name>', 'inner optimizer').choices(Object.keys(OPTIMIZERS)).default('adam'))
     .option('--lr <x>', "the full model's learning rate: centre of the baseline's search; each d searches around subspaceLearningRate(lr, {D, d}) = lr·√(D/d) for adaptive optimizers", positiveNumber, 1e-3)
     .option('--no-lr-search', 'train each run at its centre learning rate only (no pilots)')
     .option('--lr-expand <n>', 'grid steps (×3 each) the lr search may widen beyond centre/3 … centre·3 while the best pilot is at an edge', nonNegativeInt, 5)

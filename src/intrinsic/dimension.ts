@@ -6,7 +6,8 @@ import { projectGradients } from '../optimizer/project-gradients';
 import { trainableParameterCount } from '../parameter-count';
 import { crossing, CurvePoint, logGrid, refineBetween, summarize } from './interpolate';
 import { bootstrapDimension } from './bootstrap';
-import { IntrinsicDimensionOptions, IntrinsicDimensionResult, Resolved, RunResult, resolveOptions } from './options';
+import { IntrinsicDimensionOptions, IntrinsicDimensionResult, RunResult } from './options';
+import { Resolved, resolveOptions } from './resolve';
 import { holdOut, runProtocol, Trainee, TrainingProtocol } from './protocol';
 import { checkLabelled, LabelledTensors, TrainingTick } from './train';
 

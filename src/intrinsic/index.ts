@@ -6,7 +6,8 @@
 export { intrinsicDimension } from './dimension';
 export type { IntrinsicDimensionOptions, IntrinsicDimensionProgress, IntrinsicDimensionResult, RunResult } from './options';
 export { subspaceLearningRate } from './learning-rate';
-export type { OptimizerName, SubspaceLearningRateOptions } from './learning-rate';
+export type { SubspaceLearningRateOptions } from './learning-rate';
+export type { OptimizerName } from './optimizers';
 export { bootstrapDimension } from './bootstrap';
 export type { BootstrapInterval, SeedCurves } from './bootstrap';
 export { crossing, logGrid, refineBetween, summarize } from './interpolate';

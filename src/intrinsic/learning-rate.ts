@@ -1,7 +1,5 @@
 import { InvalidArgumentError } from '../errors';
 
-/** The `tf.train` optimizers by the name `getClassName()` gives (case-insensitive) or their factory name. */
-export type OptimizerName = 'sgd' | 'momentum' | 'adagrad' | 'adadelta' | 'adam' | 'adamax' | 'rmsprop';
 
 /** Element-wise adaptive optimizers: each coordinate moves by about lr per step, whatever its gradient's scale. */
 const ADAPTIVE = new Set(['adagrad', 'adam', 'adamax', 'rmsprop']);

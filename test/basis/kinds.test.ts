@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { Basis, basisFromSpec, basisSpec, InvalidArgumentError } from '../../src';
 import { isSeededKind, SEEDED_BASIS_KINDS, SEEDED_KINDS, seededKindList } from '../../src/basis/kinds';
 import { checkBasisSpec } from '../../src/basis/from-spec';
-import { seededBasis } from '../../src/intrinsic/options';
+import { seededBasis } from '../../src/intrinsic/resolve';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
