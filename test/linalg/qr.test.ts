@@ -26,7 +26,7 @@ function toRows(a: ArrayLike<number>, D: number, d: number): number[][] {
 }
 
 describe('thinQr (float64: Cholesky-QR on the Gram route, Gram–Schmidt twice otherwise)', () => {
-  // ‖QᵀQ − I‖∞ ≤ 1e-6 for the float32 Q at every size (DESIGN §4). The float64 factorization is
+  // ‖QᵀQ − I‖∞ ≤ 1e-6 for the float32 Q at every size (docs/concepts.md, "Numerics"). The float64 factorization is
   // orthonormal to ~1e-15; rounding Q to float32 (relative 6e-8 per entry) is what remains.
   test.each([
     [10, 1],

@@ -73,7 +73,7 @@ async function trainOne(entry: ZooEntry, mode: Mode): Promise<void> {
   // No tensor accumulates from epoch to epoch (the inner optimizer's slots exist after epoch 1).
   expect(counts.slice(1)).toEqual(counts.slice(1).map(() => counts[1]));
 
-  // θ − θ0 stays in span(Q) (DESIGN §3 tolerance), checked in float64 independently of the library.
+  // θ − θ0 stays in span(Q) (the tolerance of docs/concepts.md, "The equivalence table"), checked in float64 independently of the library.
   const q = basis.materialize();
   const theta = flatWeights(model);
   const r = residual64(q.dataSync() as Float32Array, D, d, theta.dataSync() as Float32Array, theta0.dataSync() as Float32Array);

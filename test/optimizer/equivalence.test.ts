@@ -106,7 +106,7 @@ describe.each(BACKENDS)('equivalence table on %s', (backend) => {
         // step is √n_j times the reference's).
         expect(t.maxResidual).toBeGreaterThan(1e-4);
       } else {
-        // Every other cell stays in θ0 + span(Q) after every step (DESIGN §3's definition).
+        // Every other cell stays in θ0 + span(Q) after every step (docs/concepts.md, "The equivalence table": *stays in the subspace*).
         expect(t.maxResidual).toBeLessThanOrEqual(1e-5);
       }
     });

@@ -11,7 +11,7 @@ import { runChild } from './child';
  * Claims, checked after every step in float64 from Q's values:
  * - ‖(I − P)(θ − θ0)‖ ≤ 1e-5·‖θ − θ0‖ + EPS32·‖θ‖: the relative bound of the issue plus the float32
  *   representation floor (storing θ rounds each entry by ≤ ½ ulp, ‖·‖ ≤ 2⁻²⁴‖θ‖; this term only
- *   matters in the first steps, while ‖θ − θ0‖ ≲ 1e-2), and DESIGN §3's ≤ 1e-5·max(1, ‖θ − θ0‖);
+ *   matters in the first steps, while ‖θ − θ0‖ ≲ 1e-2), and docs/concepts.md's "The equivalence table" bound ≤ 1e-5·max(1, ‖θ − θ0‖);
  * - coordinates mode is where the reparameterized model θ0 + Q·z (autodiff, Adam on z) is, at every
  *   tenth of the run and at the end, within equalTolerance(step, |θ|∞) = step·4·EPS32·max(1, |θ|∞):
  *   each step rounds a few float32 operations (the order of the Qᵀg sum differs between the two paths)

@@ -65,7 +65,7 @@ function run(path: LongRunPath, steps: number, backend: string) {
   const it = stepper(path, model, basis, data);
   const theta0 = it.theta();
   const every = Math.max(1, Math.floor(steps / 10));
-  // The plain ratio ‖(I − P)(θ − θ0)‖ / ‖θ − θ0‖ (reported), DESIGN §3's guarded form
+  // The plain ratio ‖(I − P)(θ − θ0)‖ / ‖θ − θ0‖ (reported), the guarded form of docs/concepts.md, "The equivalence table"
   // distance / max(1, displacement), and the share used of the budget 1e-5·‖θ − θ0‖ + EPS32·‖θ‖: θ is
   // stored in float32, so even an exact step leaves up to ½ ulp per entry, ‖·‖ ≤ 2⁻²⁴·‖θ‖, outside
   // the subspace — which dominates while ‖θ − θ0‖ is below about 1e-2 (the first steps).

@@ -9,7 +9,7 @@ import { atMost, difference, hostQ, hostResidual, makeBasis, makeOptimizer, maxA
  * d ≤ D, every basis kind, both wrappers in every mode and all seven tf.train optimizers, against
  * the reparameterized reference θ0 + Q·z (reparameterizeFunction: autodiff through the basis, an
  * independent path). After every one of STEPS steps:
- * - the cells DESIGN §3 calls equal (coordinates mode; any mode with a linear optimizer) match the
+ * - the cells docs/concepts.md, "The equivalence table", calls equal (coordinates mode; any mode with a linear optimizer) match the
  *   reference to `equalTolerance(STEPS, |θ|∞)` (float32 rounding of a few operations per step);
  * - θ stays in θ0 + span(Q), ‖(I − P)(θ − θ0)‖ ≤ 1e-5·max(1, ‖θ − θ0‖) measured in float64 from Q's
  *   values, in every cell except ambient mode with an adaptive optimizer (documented to leave, except
