@@ -1,8 +1,8 @@
 import type { SeededBasisKind } from '../basis/kinds';
 import { ChildProcess } from 'child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
-import { dirname, join } from 'path';
-import { InvalidArgumentError, SubspaceError } from '../errors';
+import { existsSync, mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { SubspaceError } from '../errors';
 import { intrinsicDimension } from '../intrinsic/dimension';
 import type { OptimizerName } from '../intrinsic/optimizers';
 import type { IntrinsicDimensionResult, RunResult } from '../intrinsic/options';
@@ -160,21 +160,4 @@ function unique(runs: RunResult[]): RunResult[] {
   const seen = new Map<string, RunResult>();
   for (const r of runs) if (!seen.has(`${r.d}:${r.seed}`)) seen.set(`${r.d}:${r.seed}`, r);
   return [...seen.values()];
-}
-
-/** `tfjs-subspace plot`: redraws the SVG of a saved result. */
-export async function runPlot(file: string, out?: string): Promise<void> {
-  let record: IntrinsicDimensionResult & { data?: string; model?: string; sweep?: string };
-  try {
-    record = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InvalidArgumentError(`cannot read ${file} as a result.json of \`tfjs-subspace id\`: ${(e as Error).message}`);
-  }
-  if (record?.sweep === 'partial') throw new InvalidArgumentError(`${file} is a partial sweep (interrupted); rerun its command to finish it, then plot.`);
-  if (!Array.isArray(record?.curve) || !record.baseline || !record.config) {
-    throw new InvalidArgumentError(`${file} is not a result.json of \`tfjs-subspace id\` (no curve, baseline or config).`);
-  }
-  const target = out ?? join(dirname(file), 'curve.svg');
-  writeFileSync(target, await plotCurve(record, `Intrinsic dimension: ${record.data ?? '?'}, ${record.model ?? '?'}`));
-  console.log(`wrote ${target}`);
 }

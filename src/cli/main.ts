@@ -6,7 +6,8 @@ import { DATA_NAMES } from './data';
 import { BUDGETS } from './defaults';
 import { Command, CommanderError, Option } from 'commander';
 import { SubspaceError } from '../errors';
-import { runId, runPlot } from './id-command';
+import { runId } from './id-command';
+import { runPlot } from './plot-command';
 import { dimList, fraction, integer, nonNegativeInt, positiveInt, positiveNumber, searchRange } from './options';
 import { runTrain } from './train-command';
 
