@@ -3,16 +3,23 @@ import { dirname, join } from 'path';
 
 /**
  * The directory of an installed npm package, or undefined when it cannot be resolved. Tries, in
- * order: this module's own `require` (CommonJS builds, jest); a resolver rooted at this file's
- * `__filename` (ES-module builds have no `require`, but tsup's `shims: true` provides `__filename`);
- * then resolvers rooted at the working directory and at the main script.
+ * order: this module's own `require` (CommonJS builds, jest); then, for the ES-module build (which
+ * has neither `require` nor `__filename`, and gets no shim for them: a shim would put Node's `url`
+ * module on the browser entries' path), resolvers rooted at this package's own directory as the
+ * working directory's project and the main script find it (so a dependency installed under
+ * node_modules/tfjs-subspace/node_modules is found), then at the working directory and the main
+ * script themselves.
  */
 export function packageDir(name: string): string | undefined {
+  const cwd = join(process.cwd(), 'noop.js');
+  const main = process.argv[1] ?? cwd;
+  const viaSelf = (from: string) => () => createRequire(createRequire(from).resolve('tfjs-subspace/package.json'));
   const roots: Array<() => NodeRequire> = [
     () => require,
-    () => createRequire(__filename),
-    () => createRequire(join(process.cwd(), 'noop.js')),
-    () => createRequire(process.argv[1] ?? join(process.cwd(), 'noop.js')),
+    viaSelf(cwd),
+    viaSelf(main),
+    () => createRequire(cwd),
+    () => createRequire(main),
   ];
   for (const root of roots) {
     try {
