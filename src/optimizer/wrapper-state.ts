@@ -1,240 +1,152 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { basisSpec } from '../basis/spec';
-import { Basis } from '../basis/basis';
-import { DisposedError } from '../errors';
+import { Basis, checkAlive } from '../basis/basis';
 import { NamedTensor, ParameterLayout } from '../layout';
 import { VariableSelection } from '../selection';
-import { projectPoint } from '../subspace';
-import { basisProbe } from './checks';
-import { splitSavedWeights } from './saved-state';
-import { WriteWatch } from './outside-writes';
-import { DeferredCheck } from './deferred-check';
-import { checkWrapperArguments, NonFinitePolicy, SubspaceOptimizerOptions } from './options';
-import { disposeInner, innerWeights, restoreInnerWeights, setInnerWeights, supportsExactState } from './inner-state';
+import { coordinatesOf, pointAt, projectPoint, residualOf } from '../subspace';
+import { checkCoordinates } from './checks';
+import { innerStateVariables } from './inner-state';
+import { SubspaceResidual } from './options';
+import { followWrites, WriteWatch } from './outside-writes';
+import { RuleDefinition, UpdateRule } from './rules/rule';
 
 /**
- * What every wrapper holds, and its life cycle: the layout of the variables, the origin, the basis
- * probe, the non-finite policy's counters, the write watch, state save/restore (getWeights,
- * setWeights) and disposal. The stepping is {@link SubspaceOptimizer}'s.
+ * What a {@link SubspaceOptimizer} holds once it knows its variables: the selection (projected, free,
+ * frozen), the layout of θ, the origin θ0, the write watch and the update rule's state — and what
+ * acts on them whatever the rule: coordinates, setCoordinates, rebase, residual, writes from outside,
+ * and taking back saved state. The rule's own state (z, …) stays the rule's; this class only passes
+ * it on ({@link UpdateRule.coordinates}, weights).
  */
-export abstract class WrapperState extends tf.Optimizer {
-  /** The wrapped optimizer; owned (disposed with the wrapper). */
-  readonly inner: tf.Optimizer;
-  /** The basis; not owned (it may be shared, dispose it yourself). */
-  readonly basis: Basis;
-  protected readonly layout: ParameterLayout;
-  protected readonly selection: VariableSelection;
-  protected readonly nonFinite: NonFinitePolicy;
-  protected originT: tf.Tensor1D | null;
-  /** Qᵀv for a fixed seeded v: identifies the basis in saved state (see checks.ts). */
-  private probe: tf.Tensor1D | null = null;
-  protected readonly where: string;
-  protected readonly watch: WriteWatch;
-  /** Steps dropped by 'skip': counted on the host (checked steps) and on the device (sync-free ones). */
-  protected skippedOnHost = 0;
-  protected skippedOnDevice: tf.Variable | null = null;
-  /** Policy 'throw' on a backend where a read is a sync: the flags of the steps in flight. */
-  protected readonly deferredCheck: DeferredCheck;
+export class WrapperState {
+  readonly layout: ParameterLayout;
+  readonly rule: UpdateRule;
+  readonly watch: WriteWatch;
+  private originT: tf.Tensor1D;
 
-  protected constructor(where: string, inner: tf.Optimizer, basis: Basis, opts: SubspaceOptimizerOptions) {
-    super();
-    this.where = where;
-    const { selection, nonFinite } = checkWrapperArguments(where, inner, basis, opts);
+  /**
+   * Creates the origin (a copy of `origin`, else θ's values now), moves θ onto θ0 + P(θ − θ0) when an
+   * origin is given, then the rule's state. `source`: the `variables` option (a model is watched for
+   * frozen layers); `iterations`: the optimizer's step count, read by the rule.
+   */
+  constructor(
+    private readonly where: string,
+    inner: tf.Optimizer,
+    private readonly basis: Basis,
+    rule: RuleDefinition,
+    readonly selection: VariableSelection,
+    options: { origin?: tf.Tensor1D; source?: unknown; iterations: () => number },
+  ) {
     const layout = selection.projected;
-    this.inner = inner;
-    this.basis = basis;
     this.layout = layout;
-    this.selection = selection;
-    this.nonFinite = nonFinite;
-    const origin = opts.origin;
+    const origin = options.origin;
     this.originT = tf.keep(tf.tidy(() => (origin != null ? tf.clone(origin) : layout.read())));
-    this.probe = tf.keep(basisProbe(basis));
     if (origin != null) {
       const theta0 = this.originT;
       tf.tidy(() => layout.assign(projectPoint(basis, theta0, layout.read())));
     }
-    this.watch = new WriteWatch(layout, opts.variables);
-    this.deferredCheck = new DeferredCheck(where);
-    if (nonFinite === 'skip') this.skippedOnDevice = tf.tidy(() => tf.variable(tf.scalar(0), false));
+    try {
+      this.rule = rule.create({ where, inner, basis, layout, origin: () => this.originT, iterations: options.iterations });
+    } catch (e) {
+      this.originT.dispose();
+      throw e;
+    }
+    this.watch = new WriteWatch(layout, options.source);
   }
 
-  /**
-   * Steps dropped because of a non-finite gradient (policy 'skip'; they count in `iterations` too).
-   * Reads one number from the device: the sync-free steps count there.
-   */
-  get skippedSteps(): number {
-    return this.skippedOnHost + (this.skippedOnDevice && !this.skippedOnDevice.isDisposed ? this.skippedOnDevice.dataSync()[0] : 0);
-  }
-
-  /** Which update rule this optimizer applies ('coordinates', 'ambient' or 'parameters'). */
-  abstract get mode(): string;
-
-  /** Takes in writes from outside since the last step, or throws (SubspaceOptimizer.follow). */
-  protected abstract follow(where: string): void;
-
-  /** The optimizer's own coordinates z (coordinates mode), else null. */
-  protected ownCoordinates(): tf.Variable | null {
-    return null;
-  }
-
-  /** Shapes and names of the projected part of the inner optimizer's gradient list. */
-  protected abstract projectedShapes(): ReadonlyArray<readonly number[]>;
-  protected abstract projectedNames(): readonly string[];
-
-  protected innerShapes(): ReadonlyArray<readonly number[]> {
-    return [...this.projectedShapes(), ...(this.selection.free?.shapes ?? [])];
-  }
-  protected innerNames(): readonly string[] {
-    return [...this.projectedNames(), ...(this.selection.free?.names ?? [])];
-  }
-
-  /** θ0 (owned by the optimizer: do not dispose). */
+  /** θ0 (owned: do not dispose). */
   get origin(): tf.Tensor1D {
-    return this.alive('origin');
+    return this.originT;
   }
 
-  /** D: the number of parameters. */
-  get ambientDim(): number {
-    return this.layout.size;
+  /** Names and shapes of the inner optimizer's gradient list: the rule's part, then the free variables. */
+  innerNames(): readonly string[] {
+    return [...this.rule.slotNames, ...(this.selection.free?.names ?? [])];
+  }
+  innerShapes(): ReadonlyArray<readonly number[]> {
+    return [...this.rule.slotShapes, ...(this.selection.free?.shapes ?? [])];
   }
 
-  /** The projected variables, in θ order. */
-  get variables(): readonly tf.Variable[] {
-    return this.layout.variables;
-  }
-
-  /** The free variables (stepped in full by the inner optimizer). */
-  get freeVariables(): readonly tf.Variable[] {
-    return this.selection.free?.variables ?? [];
-  }
-
-  /**
-   * [iterations, origin, …mode state, …inner optimizer state]. As with `tf.train` optimizers, the
-   * first entry is a new tensor (dispose it) and the others are this optimizer's own variables.
-   */
-  override async getWeights(): Promise<NamedTensor[]> {
-    const origin = this.alive('getWeights');
-    this.follow('getWeights');
-    return [
-      await this.saveIterations(),
-      { name: 'subspace/origin', tensor: origin },
-      { name: 'subspace/basis', tensor: this.probe as tf.Tensor1D },
-      ...this.ownWeights(),
-      ...(await innerWeights(this.inner)),
-    ];
+  /** Throws unless the basis and every variable are alive. */
+  checkAlive(where: string): void {
+    checkAlive(where, this.basis);
+    this.layout.checkAlive(where);
+    this.selection.free?.checkAlive(where);
   }
 
   /**
-   * Restores what {@link getWeights} returned (copies it: the caller keeps and disposes its tensors).
-   * Everything is validated before anything changes; the variables themselves are not touched.
+   * Takes in a write from outside since the last step (outside-writes.ts): nothing to do when no
+   * variable's data changed; else θ is read once and, when it lies in θ0 + span(Q), the rule's own
+   * z follows it; off the subspace (for a rule that keeps θ there), an OutsideWriteError and nothing
+   * changes.
    */
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    if (supportsExactState(this.inner)) return this.setWeightsSync(weightValues);
-    const [iterations, origin, own, inner] = this.splitWeights(weightValues);
-    await setInnerWeights(this.where, this.inner, inner, this.innerShapes(), iterations, this.innerNames());
-    this.restore(iterations, origin, own);
+  follow(where: string): void {
+    checkAlive(this.where, this.basis);
+    this.layout.checkAlive(this.where);
+    followWrites(where, this.watch, this.rule.keepsSubspace, this.basis, this.originT, this.layout, this.rule.coordinates);
   }
 
-  /** {@link setWeights} without awaiting (the inner optimizer must be one of the seven tf.train ones). */
-  setWeightsSync(weightValues: NamedTensor[]): void {
-    const [iterations, origin, own, inner] = this.splitWeights(weightValues);
-    restoreInnerWeights(this.where, this.inner, inner, this.innerShapes(), iterations, this.innerNames());
-    this.restore(iterations, origin, own);
+  /** z: the rule's own coordinates (a copy), else Qᵀ(θ − θ0); a new tensor. */
+  coordinates(): tf.Tensor1D {
+    const own = this.rule.coordinates;
+    return own ? (tf.clone(own) as tf.Tensor1D) : tf.tidy(() => coordinatesOf(this.basis, this.originT, this.layout.read()));
   }
 
-  private splitWeights(weightValues: NamedTensor[]): [number, tf.Tensor1D, NamedTensor[], NamedTensor[]] {
-    this.alive('setWeights');
-    const own = this.ownWeights().length;
-    const split = splitSavedWeights(this.where, weightValues, own, this.layout.size, this.probe as tf.Tensor1D, this.basis);
-    this.checkOwnWeights(split[2]);
-    return split;
+  /** θ ← θ0 + Q·z (and the rule's own z ← z), validated first. */
+  setCoordinates(where: string, z: tf.Tensor1D): void {
+    checkAlive(where, this.basis);
+    this.layout.checkAlive(where);
+    checkCoordinates(where, z, this.basis.dim);
+    tf.tidy(() => this.layout.assign(pointAt(this.basis, this.originT, z)));
+    this.rule.coordinates?.assign(z);
+    this.watch.record();
   }
 
-  private restore(iterations: number, origin: tf.Tensor1D, own: NamedTensor[]): void {
-    this.originT?.dispose();
+  /** θ0 ← θ (and the rule's own z ← 0). */
+  rebase(where: string): void {
+    this.layout.checkAlive(where);
+    const old = this.originT;
+    this.originT = tf.keep(tf.tidy(() => tf.clone(this.layout.read())));
+    old.dispose();
+    const own = this.rule.coordinates;
+    if (own) tf.tidy(() => own.assign(tf.zerosLike(own)));
+    this.watch.record();
+  }
+
+  /** How far θ is from θ0 + span(Q) (reads two numbers). */
+  residual(): SubspaceResidual {
+    checkAlive(this.where, this.basis);
+    const both = tf.tidy(() => {
+      const r = residualOf(this.basis, this.originT, this.layout.read());
+      return tf.stack([r.distance, r.displacement]);
+    });
+    const [distance, displacement] = both.dataSync();
+    both.dispose();
+    return { distance, displacement };
+  }
+
+  /** Every variable a step can change (for a step dropped on the device), or null while the inner optimizer's are not all known. */
+  stepState(inner: tf.Optimizer): tf.Variable[] | null {
+    const slots = innerStateVariables(inner, this.innerNames().length);
+    const own = this.rule.coordinates;
+    return slots && [...this.layout.variables, ...(this.selection.free?.variables ?? []), ...(own ? [own] : []), ...slots];
+  }
+
+  /** The rule's own weights (saved after [iterations, origin, basis probe]). */
+  ownWeights(): NamedTensor[] {
+    return this.rule.weights();
+  }
+
+  /** Takes back a checked origin and the rule's checked weights (copies both); θ is checked at the next step. */
+  restore(origin: tf.Tensor1D, own: NamedTensor[]): void {
+    this.originT.dispose();
     this.originT = tf.keep(tf.clone(origin));
-    this.restoreOwnWeights(own);
-    this.iterations_ = iterations;
+    this.rule.restoreWeights(own);
     // The variables are checked against the restored θ0 (+ Q·z) at the next step (see follow).
     this.watch.forget();
   }
 
-  /** Mode-specific state saved after the origin (none by default). */
-  protected ownWeights(): NamedTensor[] {
-    return [];
-  }
-  protected checkOwnWeights(_weights: NamedTensor[]): void {}
-  protected restoreOwnWeights(_weights: NamedTensor[]): void {}
-
-  override getConfig(): tf.serialization.ConfigDict {
-    const spec = basisSpec(this.basis);
-    return {
-      mode: this.mode,
-      nonFinite: this.nonFinite,
-      innerClassName: this.inner.getClassName(),
-      innerConfig: this.inner.getConfig(),
-      // What tf.loadLayersModel needs to rebuild this optimizer (see optimizer/serialization.ts).
-      basis: spec ? { ...spec } : null,
-      variableCount: this.selection.all.length,
-      ...this.selection.positions,
-    };
-  }
-
-  /** True once {@link dispose} has run. */
-  get isDisposed(): boolean {
-    return this.originT === null;
-  }
-
-  /**
-   * Frees the origin, the optimizer's own state and the inner optimizer (including tensors that
-   * some tf.train optimizers forget in their own dispose, tfjs#4647). The basis and the variables are
-   * not disposed. Calling it twice is harmless.
-   */
-  override dispose(): void {
-    if (this.originT === null) return;
+  /** Frees the origin and the rule's state (not the variables, the basis or the inner optimizer). */
+  dispose(): void {
     this.originT.dispose();
-    this.originT = null;
-    this.probe?.dispose();
-    this.probe = null;
-    this.skippedOnDevice?.dispose();
-    this.skippedOnDevice = null;
-    this.deferredCheck.dispose();
-    this.disposeOwn();
-    disposeInner(this.inner);
-    super.dispose();
-  }
-  protected disposeOwn(): void {}
-
-  /**
-   * Waits until every step in flight has been checked, then throws {@link NonFiniteError} naming the
-   * steps that had a non-finite gradient (dropped on the device: nothing was updated). Only policy
-   * 'throw' on a backend where a read is a device sync (webgl, webgpu, …) defers the check; there the
-   * next call into the optimizer throws too, once the flag has been read. Elsewhere it resolves at once.
-   *
-   * @example
-   * for (let i = 0; i < 100; i++) opt.minimize(loss);
-   * await opt.checkNonFinite();   // rejects if any of them had a NaN/Infinity gradient
-   */
-  async checkNonFinite(): Promise<void> {
-    this.alive('checkNonFinite');
-    await this.deferredCheck.wait();
-  }
-
-  /** Throws when disposed, or (once) when a step in flight was found non-finite (deferred-check.ts). */
-  protected alive(where: string): tf.Tensor1D {
-    if (this.originT === null) {
-      throw new DisposedError(`${this.where}.${where}: the optimizer was disposed; create a new one.`);
-    }
-    this.deferredCheck.throwIfFailed();
-    return this.originT;
+    this.rule.dispose();
   }
 }
-
-// tf.Optimizer answers `instanceof` by duck typing (any object with minimize/applyGradients), and
-// subclasses inherit that static: without this, `tf.train.adam() instanceof SubspaceOptimizer` is true
-// (SubspaceOptimizer and the wrappers inherit this one).
-Object.defineProperty(WrapperState, Symbol.hasInstance, {
-  value: function (this: object, instance: unknown): boolean {
-    return Function.prototype[Symbol.hasInstance].call(this, instance);
-  },
-});
