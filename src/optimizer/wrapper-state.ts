@@ -224,6 +224,7 @@ export abstract class WrapperState<Mode extends string = string> extends tf.Opti
     }
     super.dispose();
   }
+
   /** The prefix of messages: the factory's name, or the saved class name while a restored optimizer is unbound. */
   protected get name(): string {
     return !this.state && this.saved ? this.saved.where : this.where;

@@ -17,59 +17,16 @@ import {
 import { Basis } from '../../src/basis/basis';
 import { disposeInner } from '../../src/optimizer/inner-state';
 import { UPDATE_RULES } from '../../src/optimizer/rules/registry';
-import { FACTORIES, RuleContext, RuleDefinition, UpdateRule } from '../../src/optimizer/rules/rule';
+import { FACTORIES, RuleContext, RuleDefinition } from '../../src/optimizer/rules/rule';
 import { BACKENDS, batches, convDenseModel, EPS32, uniformArray, useBackend } from '../helpers';
 import { liftedColumns } from './plain-reference';
+import { LR, MOMENTUM, projectedStep } from './projected-step-rule';
 
 /**
  * The update-rule interface (src/optimizer/rules/rule.ts; docs/contributing.md, "Adding an update
  * rule"): a rule written only against it runs in the one wrapper class with every policy around it,
  * and each registered rule keeps its contract. The registry is read, so a new rule is tested here.
  */
-
-const LR = 0.05;
-const MOMENTUM = 0.9;
-
-/**
- * Test-only rule, "projected step": the inner optimizer takes its ordinary step on θ, then only the
- * step's component in span(Q) is kept, θ ← θ_before + P(θ_after − θ_before). Nothing in the
- * wrappers knows it.
- */
-class ProjectedStep implements UpdateRule {
-  readonly keepsSubspace = true;
-  readonly coordinates = null;
-  readonly slotNames: readonly string[];
-  readonly slotShapes: ReadonlyArray<readonly number[]>;
-
-  constructor(private readonly ctx: RuleContext) {
-    this.slotNames = ctx.layout.names;
-    this.slotShapes = ctx.layout.shapes;
-  }
-
-  step(g: tf.Tensor1D, present: readonly boolean[], free: Array<{ name: string; tensor: tf.Tensor }>): void {
-    const { basis, inner, layout } = this.ctx;
-    const before = layout.read();
-    const parts = layout.split(g);
-    const named = layout.names.map((name, i) => ({ name, tensor: present[i] ? parts[i] : (null as unknown as tf.Tensor) }));
-    inner.applyGradients([...named, ...free]);
-    const moved = tf.sub(layout.read(), before) as tf.Tensor1D;
-    layout.assign(tf.add(before, basis.lift(basis.project(moved))) as tf.Tensor1D);
-  }
-
-  weights(): Array<{ name: string; tensor: tf.Tensor }> {
-    return [];
-  }
-  restoreWeights(): void {}
-  dispose(): void {}
-}
-
-const projectedStep: RuleDefinition<'projected-step', 'ProjectedGradient'> = {
-  mode: 'projected-step',
-  savedAs: 'ProjectedGradient',
-  savedWeights: [],
-  checkSaved: () => {},
-  create: (ctx) => new ProjectedStep(ctx),
-};
 
 /** Two projected variables (D = 15) and a free one (3 numbers), seeded. */
 function variables(seed: number): { w: tf.Variable; b: tf.Variable; head: tf.Variable } {
