@@ -1,45 +1,40 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Basis, checkVector } from '../basis/basis';
+import { Basis } from '../basis/basis';
 import { basisFromSpec } from '../basis/from-spec';
 import { BasisSpec } from '../basis/spec';
-import { CheckpointError, DisposedError, InvalidArgumentError } from '../errors';
+import { CheckpointError, InvalidArgumentError } from '../errors';
 import { GradientInput, NamedTensor, VariableSource, variablesOf } from '../layout';
-import { basisProbe, checkBasisProbe, checkOrigin } from './checks';
+import { checkBasisProbe, checkOrigin } from './checks';
+import { SubspaceOptimizerOptions } from './options';
+import { findRule } from './rules/registry';
+import { FACTORIES, RuleDefinition } from './rules/rule';
 import { checkSavedConfig, SavedConfig } from './saved-config';
-import { ProjectedGradientOptimizer, projectGradients } from './project-gradients';
-import { ProjectedParameterOptimizer, projectParameters } from './project-parameters';
-import { SubspaceOptimizer } from './subspace-optimizer';
+import { ownLabels } from './saved-state';
+import type { SubspaceOptimizer } from './subspace-optimizer';
 
 export type { SavedConfig, SavedVariable } from './saved-config';
-
-type WrapperClass = typeof ProjectedGradientOptimizer | typeof ProjectedParameterOptimizer;
 
 /** A loaded model's variables are named like the saved ones, up to the `_1`, `_2` tfjs appends on a clash. */
 const canonical = (name: string) => name.replace(/_\d+$/, '');
 
-/** The state of one restored optimizer: the saved config and weights until it binds, the wrapper after. */
-class Restoring {
-  target: SubspaceOptimizer | null = null;
-  boundTo: tf.Variable[] = [];
+/**
+ * What a restored optimizer knows before it binds to the model's variables: the saved config and
+ * (once tf.loadLayersModel set them) copies of the saved weights, and the checks that the variables
+ * it is bound to are the saved ones. The optimizer ({@link SubspaceOptimizer}) asks it for what it
+ * can answer unbound and binds through it.
+ */
+export class SavedOptimizer {
+  /** Copies of the saved weights (owned) until the optimizer binds. */
   pending: NamedTensor[] | null = null;
-  iterations = 0;
-  disposed = false;
-  readonly bound = new Map<PropertyKey, unknown>();
+  private bound: tf.Variable[] | null = null;
+  /** Set by the optimizer: checks `variables`, builds its state on them and restores {@link pending} into it. */
+  binder: ((variables: tf.Variable[], where: string) => void) | null = null;
 
   constructor(
-    readonly cls: WrapperClass,
+    /** The class name it was saved under: the prefix of its messages until it binds. */
+    readonly where: string,
     readonly config: SavedConfig,
-    readonly basis: Basis,
-    readonly probe: tf.Tensor1D,
   ) {}
-
-  get where(): string {
-    return this.cls.className;
-  }
-
-  alive(): void {
-    if (this.disposed) throw new DisposedError(`${this.where}: the optimizer was disposed; load the model again.`);
-  }
 
   notBound(what: string): CheckpointError {
     return new CheckpointError(
@@ -48,37 +43,44 @@ class Restoring {
     );
   }
 
-  /** Validates the saved weights against the saved config and basis, then keeps copies of them. */
-  setWeights(weights: NamedTensor[]): void {
-    this.alive();
+  /**
+   * Validates saved weights against the saved config, the basis and the rule's own check, then keeps
+   * copies of them (replacing earlier ones). Returns the saved iteration count.
+   */
+  keep(weights: NamedTensor[], rule: RuleDefinition, basis: Basis, probe: tf.Tensor1D): number {
     const where = `${this.where}.setWeights`;
     const { D, d } = this.config.basis as BasisSpec;
-    const own = this.config.mode === 'coordinates' ? 1 : 0;
+    const own = rule.savedWeights.length;
     if (!Array.isArray(weights) || weights.length < 3 + own) {
-      throw new CheckpointError(`${where}: expected [iterations, origin, basis probe${own ? ', z' : ''}, …inner state], got ${Array.isArray(weights) ? weights.length : 'no'} entries.`);
+      throw new CheckpointError(`${where}: expected [iterations, origin, basis probe${ownLabels(rule.savedWeights)}, …inner state], got ${Array.isArray(weights) ? weights.length : 'no'} entries.`);
     }
-    const [iter, origin, probe] = weights;
+    const [iter, origin, savedProbe] = weights;
     const iterations = iter?.tensor?.size === 1 ? iter.tensor.dataSync()[0] : NaN;
     if (!Number.isInteger(iterations) || iterations < 0) throw new CheckpointError(`${where}: the saved iteration count ${iterations} is invalid.`);
     try {
       checkOrigin(where, origin?.tensor as tf.Tensor1D, D);
-      checkBasisProbe(where, probe, this.probe, this.basis);
-      if (own) checkVector(where, weights[3].tensor, d, "the saved coordinates 'subspace/z'");
+      checkBasisProbe(where, savedProbe, probe, basis);
+      rule.checkSaved(where, weights.slice(3, 3 + own), basis);
     } catch (e) {
       throw new CheckpointError(`${(e as Error).message} The weights do not belong to this saved optimizer (saved basis: D = ${D}, d = ${d}).`);
     }
     this.disposePending();
     this.pending = weights.map(({ name, tensor }) => ({ name, tensor: tf.keep(tf.clone(tensor)) }));
-    this.iterations = iterations;
+    return iterations;
   }
 
-  /** Checks `variables` against the saved names and shapes (by position), then builds the wrapper. */
-  bind(variables: tf.Variable[], where: string): SubspaceOptimizer {
-    this.alive();
-    if (this.target) {
-      if (variables.length === this.boundTo.length && variables.every((v, i) => v === this.boundTo[i])) return this.target;
-      throw new CheckpointError(`${where}: the optimizer is already bound to other variables; use it with the model it was loaded with.`);
-    }
+  /** The saved weight named `name` (owned: do not dispose), or a CheckpointError naming `what`. */
+  saved(name: string, what: string): tf.Tensor {
+    const found = this.pending?.find((w) => w.name === name);
+    if (!found) throw this.notBound(what);
+    return found.tensor;
+  }
+
+  /**
+   * Throws CheckpointError unless `variables` are the saved ones (same count, and at each position
+   * the same shape and name, up to `_1` suffixes); returns the wrapper options that rebuild it on them.
+   */
+  optionsFor(variables: tf.Variable[], where: string): SubspaceOptimizerOptions & { variables: tf.Variable[] } {
     const saved = this.config.variables;
     const problem =
       variables.length !== saved.length
@@ -99,31 +101,32 @@ class Restoring {
       );
     }
     const c = this.config;
-    const [innerCls, fromConfig] = tf.serialization.SerializationMap.getMap().classNameMap[c.innerClassName];
-    const inner = fromConfig(innerCls, c.innerConfig) as tf.Optimizer;
-    const opts = { variables, free: c.free.map((i) => variables[i]), frozen: c.frozen.map((i) => variables[i]), nonFinite: c.nonFinite };
-    let target: SubspaceOptimizer | null = null;
-    try {
-      target = c.mode === 'parameters' ? projectParameters(inner, this.basis, opts) : projectGradients(inner, this.basis, { ...opts, mode: c.mode });
-      if (this.pending) target.setWeightsSync(this.pending);
-    } catch (e) {
-      if (target) target.dispose();
-      else inner.dispose();
-      throw e;
-    }
-    this.disposePending();
-    this.probe.dispose();
-    this.target = target;
-    this.boundTo = variables.slice();
-    return target;
+    return { variables, free: c.free.map((i) => variables[i]), frozen: c.frozen.map((i) => variables[i]), nonFinite: c.nonFinite };
   }
 
-  /** Binds from the names of a gradient list: each saved variable must appear exactly once. */
-  bindByNames(grads: GradientInput): SubspaceOptimizer {
+  /**
+   * Whether the optimizer is bound to `variables` already: false while unbound; a CheckpointError when
+   * it is bound to others.
+   */
+  boundTo(variables: tf.Variable[], where: string): boolean {
+    const was = this.bound;
+    if (!was) return false;
+    if (variables.length === was.length && variables.every((v, i) => v === was[i])) return true;
+    throw new CheckpointError(`${where}: the optimizer is already bound to other variables; use it with the model it was loaded with.`);
+  }
+
+  /** The optimizer is bound to `variables` now: the saved weights were restored into it. */
+  bindsTo(variables: tf.Variable[]): void {
+    this.disposePending();
+    this.bound = variables.slice();
+  }
+
+  /** The saved variables, found by the names of a gradient list: each must appear exactly once. */
+  variablesByNames(grads: GradientInput): tf.Variable[] {
     const names = Array.isArray(grads) ? grads.map((g) => g.name) : Object.keys(grads);
     const registry = tf.engine().registeredVariables;
     const given = names.map((n) => registry[n]).filter((v): v is tf.Variable => v != null);
-    const ordered = this.config.variables.map((s) => {
+    return this.config.variables.map((s) => {
       const found = given.filter((v) => canonical(v.name) === canonical(s.name) && tf.util.arraysEqual(v.shape, s.shape));
       if (found.length !== 1) {
         throw new CheckpointError(
@@ -134,132 +137,41 @@ class Restoring {
       }
       return found[0];
     });
-    return this.bind(ordered, `${this.where}.applyGradients`);
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (this.target) this.target.dispose();
-    else this.probe.dispose();
-    this.basis.dispose();
-    this.disposePending();
   }
 
   disposePending(): void {
     this.pending?.forEach((w) => w.tensor.dispose());
     this.pending = null;
   }
-
-  /** What the optimizer answers before it is bound. */
-  unbound(placeholder: object, prop: PropertyKey): unknown {
-    const c = this.config;
-    switch (prop) {
-      case 'getClassName':
-        return () => this.where;
-      case 'getConfig':
-        return () => ({ ...c }) as unknown as tf.serialization.ConfigDict;
-      case 'setWeights':
-        return async (w: NamedTensor[]) => this.setWeights(w);
-      case 'getWeights':
-        return async () => {
-          this.alive();
-          if (!this.pending) throw new CheckpointError(`${this.where}.getWeights: no saved state was loaded; train one step first.`);
-          const [iter, ...rest] = this.pending;
-          return [{ name: iter.name, tensor: tf.clone(iter.tensor) }, ...rest];
-        };
-      case 'minimize':
-        return (f: () => tf.Scalar, returnCost?: boolean, varList?: tf.Variable[]) => {
-          this.alive();
-          if (!varList) throw this.notBound('minimize without varList');
-          return this.bind(varList, `${this.where}.minimize`).minimize(f, returnCost, varList);
-        };
-      case 'applyGradients':
-        return (grads: GradientInput) => (this.alive(), this.bindByNames(grads).applyGradients(grads));
-      case 'computeGradients':
-        return (f: () => tf.Scalar, varList?: tf.Variable[]) => tf.variableGrads(f, varList);
-      case 'dispose':
-        return () => this.dispose();
-      case 'isDisposed':
-        return this.disposed;
-      case 'mode':
-        return c.mode;
-      case 'basis':
-        return this.basis;
-      case 'iterations':
-        return this.iterations;
-      case 'ambientDim':
-        return (c.basis as BasisSpec).D;
-      case 'skippedSteps':
-        return 0;
-      case 'origin':
-        this.alive();
-        if (!this.pending) throw this.notBound('origin');
-        return this.pending[1].tensor;
-      case 'coordinates':
-        return () => {
-          this.alive();
-          if (c.mode !== 'coordinates' || !this.pending) throw this.notBound('coordinates');
-          return tf.clone(this.pending[3].tensor);
-        };
-      case 'inner':
-        throw this.notBound('inner'); // made from the saved config when binding
-      case 'constructor':
-        return this.cls;
-    }
-    const found = findProperty(this.cls.prototype, prop);
-    if (found && (found.get || typeof found.value === 'function')) {
-      if (found.get) throw this.notBound(String(prop));
-      return () => {
-        throw this.notBound(String(prop));
-      };
-    }
-    return Reflect.get(placeholder, prop);
-  }
 }
 
-function findProperty(proto: object | null, prop: PropertyKey): PropertyDescriptor | undefined {
-  for (let p = proto; p != null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
-    const d = Object.getOwnPropertyDescriptor(p, prop);
-    if (d) return d;
-  }
-  return undefined;
+/** A wrapper class as tf.serialization knows it: its saved name, and instances built by SubspaceOptimizer's constructor. */
+export interface WrapperClass {
+  readonly className: string;
+  readonly prototype: SubspaceOptimizer;
 }
 
-const states = new WeakMap<object, Restoring>();
+const restored = new WeakMap<object, SavedOptimizer>();
 
 /**
- * The optimizer `tf.loadLayersModel` gets back: a {@link ProjectedGradientOptimizer} or
- * {@link ProjectedParameterOptimizer} (`instanceof`, `getClassName()` and every method as the saved
- * one). The saved config cannot name the model's variables (they are created before it, under names
- * that may gain `_1` suffixes), so it binds on its first `minimize`/`applyGradients` — or on
- * {@link bindRestoredOptimizer} — after checking the variables' names and shapes position by
+ * The optimizer `tf.loadLayersModel` gets back for a saved `cls` (ProjectedGradientOptimizer or
+ * ProjectedParameterOptimizer): an instance of that class (SubspaceOptimizer's constructor runs with
+ * `cls` as its class: the named classes have no state of their own) with the saved rule, basis and
+ * inner optimizer. The saved config cannot name the model's variables (they are created before it,
+ * under names that may gain `_1` suffixes), so it binds on its first `minimize`/`applyGradients` — or
+ * on {@link bindRestoredOptimizer} — after checking the variables' names and shapes position by
  * position against the saved ones; from then on it is exactly the saved optimizer continuing.
  */
-export function restoredOptimizer(wrapper: WrapperClass, config: SavedConfig): tf.Optimizer {
-  checkSavedConfig(wrapper, config);
+export function restoredOptimizer(cls: WrapperClass, config: SavedConfig, construct: typeof SubspaceOptimizer): SubspaceOptimizer {
+  checkSavedConfig(cls, config);
+  const rule = findRule(cls.className as RuleDefinition['savedAs'], config.mode) as RuleDefinition;
+  const [innerCls, fromConfig] = tf.serialization.SerializationMap.getMap().classNameMap[config.innerClassName];
+  const inner = fromConfig(innerCls, config.innerConfig) as tf.Optimizer;
   const basis = basisFromSpec(config.basis as BasisSpec);
-  const state = new Restoring(wrapper, config, basis, tf.keep(basisProbe(basis)));
-  const placeholder = Object.create(wrapper.prototype) as object;
-  const proxy = new Proxy(placeholder, {
-    get(target, prop) {
-      const t = state.target;
-      if (t == null) return Object.prototype.hasOwnProperty.call(target, prop) ? Reflect.get(target, prop) : state.unbound(target, prop);
-      if (prop === 'dispose') return () => state.dispose();
-      const value = Reflect.get(t, prop);
-      if (typeof value !== 'function' || prop === 'constructor') return value;
-      if (!state.bound.has(prop)) state.bound.set(prop, value.bind(t));
-      return state.bound.get(prop);
-    },
-    set(target, prop, value) {
-      return Reflect.set(state.target ?? target, prop, value);
-    },
-    has(target, prop) {
-      return prop in (state.target ?? target) || findProperty(wrapper.prototype, prop) !== undefined;
-    },
-  });
-  states.set(proxy, state);
-  return proxy as tf.Optimizer;
+  const saved = new SavedOptimizer(cls.className, config);
+  const opt = Reflect.construct(construct, [FACTORIES[rule.savedAs], inner, basis, rule, saved], cls as unknown as new () => unknown) as SubspaceOptimizer;
+  restored.set(opt, saved);
+  return opt;
 }
 
 /**
@@ -275,12 +187,12 @@ export function restoredOptimizer(wrapper: WrapperClass, config: SavedConfig): t
  * console.log(opt.iterations, opt.residual());
  */
 export function bindRestoredOptimizer(optimizer: tf.Optimizer, variables: VariableSource): SubspaceOptimizer {
-  const state = states.get(optimizer);
-  if (!state) {
+  const saved = restored.get(optimizer);
+  if (!saved) {
     throw new InvalidArgumentError(
       'bindRestoredOptimizer: this optimizer was not restored by tf.loadLayersModel (an optimizer you built is bound to its variables already).',
     );
   }
-  state.bind(variablesOf('bindRestoredOptimizer', variables), 'bindRestoredOptimizer');
+  (saved.binder as NonNullable<SavedOptimizer['binder']>)(variablesOf('bindRestoredOptimizer', variables), 'bindRestoredOptimizer');
   return optimizer as SubspaceOptimizer;
 }

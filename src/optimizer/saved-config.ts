@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { Basis } from '../basis/basis';
 import { checkBasisSpec } from '../basis/from-spec';
-import { BasisSpec } from '../basis/spec';
+import { BasisSpec, basisSpec } from '../basis/spec';
 import { CheckpointError } from '../errors';
 import { supportsExactState } from './inner-state';
-import type { GradientMode } from './project-gradients';
-import type { NonFinitePolicy } from './subspace-optimizer';
+import type { NonFinitePolicy } from './options';
+import { isRegistered, modesOf, RuleMode } from './rules/registry';
+import { RuleDefinition, SavedClassName } from './rules/rule';
 
 /** A variable as a saved config records it (the `name` key survives tfjs-layers' camel-casing). */
 export interface SavedVariable {
@@ -14,7 +16,7 @@ export interface SavedVariable {
 
 /** The config of a saved wrapper (see optimizer/serialization.ts). */
 export interface SavedConfig {
-  mode: GradientMode | 'parameters';
+  mode: RuleMode;
   nonFinite: NonFinitePolicy;
   innerClassName: string;
   innerConfig: tf.serialization.ConfigDict;
@@ -41,7 +43,7 @@ export function checkSavedConfig(wrapper: { className: string }, config: SavedCo
   } catch (e) {
     throw new CheckpointError((e as Error).message);
   }
-  const modes = wrapper.className === 'ProjectedParameter' ? ['parameters'] : ['coordinates', 'ambient'];
+  const modes = modesOf(wrapper.className as SavedClassName);
   if (!modes.includes(c.mode as string)) throw new CheckpointError(`${where}: the saved mode '${String(c.mode)}' is not one of ${modes.join(', ')}.`);
   const vars = c.variables;
   const okVar = (v: SavedVariable) => typeof v?.name === 'string' && Array.isArray(v.shape) && v.shape.every((n) => Number.isInteger(n) && n >= 0);
@@ -53,4 +55,32 @@ export function checkSavedConfig(wrapper: { className: string }, config: SavedCo
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[c.innerClassName as string];
   if (!entry) throw new CheckpointError(`${where}: the inner optimizer class '${String(c.innerClassName)}' is not registered.`);
   if (!supportsExactState({ getClassName: () => c.innerClassName } as tf.Optimizer)) throw new CheckpointError(`${where}: a ${c.innerClassName} inner optimizer cannot be restored exactly.`);
+}
+
+/**
+ * Throws {@link CheckpointError} unless an optimizer saved now could be rebuilt from its config: a
+ * seeded basis, one of the seven tf.train inner optimizers, and a registered rule of the class it
+ * saves under (`className`).
+ */
+export function checkSavable(where: string, className: string, basis: Basis, inner: tf.Optimizer, rule: RuleDefinition): void {
+  if (basisSpec(basis) == null) {
+    throw new CheckpointError(
+      `${where}: the optimizer's ${basis.kind} basis cannot be rebuilt from a saved config (only gaussianBasis, ` +
+        `hashedBasis and srhtBasis are rebuilt from their seed), so the saved model could not be loaded. Either ` +
+        `build the optimizer with one of those seeded bases, or call model.save() without includeOptimizer and, ` +
+        `after loading, create the optimizer again with the same basis (restore its state with setWeights).`,
+    );
+  }
+  if (!supportsExactState(inner)) {
+    throw new CheckpointError(
+      `${where}: a ${inner.getClassName()} inner optimizer cannot be restored exactly (only the seven tf.train ` +
+        `optimizers can); call model.save() without includeOptimizer and create the optimizer again after loading.`,
+    );
+  }
+  if (!isRegistered(rule) || rule.savedAs !== className) {
+    throw new CheckpointError(
+      `${where}: the update rule '${rule.mode}' is not registered for ${className} (src/optimizer/rules/registry.ts), ` +
+        `so the saved model could not be loaded; register the rule, or call model.save() without includeOptimizer.`,
+    );
+  }
 }

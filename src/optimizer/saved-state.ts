@@ -5,21 +5,21 @@ import { NamedTensor } from '../layout';
 import { checkBasisProbe, checkOrigin } from './checks';
 
 /**
- * Splits what a wrapper's `getWeights` returned — [iterations, origin, basis probe, …own (z),
+ * Splits what a wrapper's `getWeights` returned — [iterations, origin, basis probe, …own (the rule's: z),
  * …inner state] — validating the head (count, iteration number, origin, probe) before anything
  * changes. Returns [iterations, origin, own, inner].
  */
 export function splitSavedWeights(
   where: string,
   weightValues: NamedTensor[],
-  own: number,
+  own: readonly string[],
   D: number,
   probe: tf.Tensor1D,
   basis: Basis,
 ): [number, tf.Tensor1D, NamedTensor[], NamedTensor[]] {
-  if (!Array.isArray(weightValues) || weightValues.length < 3 + own) {
+  if (!Array.isArray(weightValues) || weightValues.length < 3 + own.length) {
     throw new InvalidArgumentError(
-      `${where}: setWeights expects [iterations, origin, basis probe${own ? ', z' : ''}, …inner state] as ` +
+      `${where}: setWeights expects [iterations, origin, basis probe${ownLabels(own)}, …inner state] as ` +
         `returned by getWeights(), got ${Array.isArray(weightValues) ? weightValues.length : 'no'} entries.`,
     );
   }
@@ -30,5 +30,10 @@ export function splitSavedWeights(
   }
   checkOrigin(where, origin.tensor as tf.Tensor1D, D);
   checkBasisProbe(where, saved, probe, basis);
-  return [iterations, origin.tensor as tf.Tensor1D, rest.slice(0, own), rest.slice(own)];
+  return [iterations, origin.tensor as tf.Tensor1D, rest.slice(0, own.length), rest.slice(own.length)];
+}
+
+/** ', z' for ['subspace/z']: the rule's own saved weights as the messages list them. */
+export function ownLabels(own: readonly string[]): string {
+  return own.map((n) => `, ${n.replace(/^subspace\//, '')}`).join('');
 }

@@ -1,45 +1,45 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkAlive } from '../basis/basis';
-import { NonFiniteError } from '../errors';
-import { GradientInput, NamedTensor } from '../layout';
-import { coordinatesOf, pointAt, residualOf } from '../subspace';
-import { allFinite, checkCoordinates, nonFiniteNames } from './checks';
+import { GradientInput } from '../layout';
+import { nonFiniteNames } from './checks';
 import { freeTapeOnThrow } from './loss-guard';
-import { stepOrKeep } from './step-or-keep';
-import { checksOnHost } from './deferred-check';
-import { followWrites } from './outside-writes';
 import { SubspaceResidual } from './options';
-import { innerStateVariables } from './inner-state';
+import { restoredOptimizer, WrapperClass } from './restore';
+import { COORDINATES_WEIGHT } from './rules/rule';
+import { SavedConfig } from './saved-config';
 import { WrapperState } from './wrapper-state';
 
 export type { NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from './options';
 
 
 /**
- * What both wrappers share when they step: validation of every gradient before any state changes,
- * the non-finite policy, writes from outside (outside-writes.ts), `setCoordinates`/`rebase`, and the
- * leak-free `minimize`. The state it steps is {@link WrapperState}'s; subclasses implement
- * {@link SubspaceOptimizer.step} on the flat gradient g ∈ R^D.
+ * A tf.Optimizer that trains its variables in the affine subspace θ0 + span(Q) by the update rule
+ * it was given (src/optimizer/rules/: 'coordinates', 'ambient', 'parameters'). The rule makes the
+ * step from the flat gradient; everything around it is the same for every rule and composed here:
+ * validating and routing the gradients (free and frozen variables, VariableSelection), the
+ * non-finite policy (NonFiniteGuard, non-finite.ts), writes from outside and the rest of the bound
+ * state (BoundState, bound-state.ts), saving, restoring and disposal (WrapperState, wrapper-state.ts,
+ * the half of this class that is not stepping) and, for an optimizer restored by tf.loadLayersModel,
+ * binding to the model's variables on first use (SavedOptimizer, restore.ts).
+ *
+ * `projectGradients` and `projectParameters` build it with a registered rule; the constructor
+ * (`where`: the factory's name for messages, `inner`, `basis`, the rule, the options) takes any
+ * {@link RuleDefinition} (docs/contributing.md, "Adding an update rule").
  */
-export abstract class SubspaceOptimizer extends WrapperState {
+export class SubspaceOptimizer<Mode extends string = string> extends WrapperState<Mode> {
   /**
-   * One update from the flat gradient g ∈ R^D (zeros where `present[i]` is false: no gradient came for
-   * variable i); append `free` to the inner list. In a tidy.
-   */
-  protected abstract step(g: tf.Tensor1D, present: boolean[], free: NamedTensor[]): void;
-
-  /** Whether a step moves θ back into θ0 + span(Q), so that a write off it must not pass unnoticed. */
-  protected abstract get keepsSubspace(): boolean;
-
-  /**
-   * z, the current coordinates (a new tensor; the caller disposes it): the optimizer's own z in
+   * z, the current coordinates (a new tensor; the caller disposes it): the rule's own z in
    * coordinates mode, else Qᵀ(θ − θ0). A write from outside since the last step is taken in first.
    */
   coordinates(): tf.Tensor1D {
-    const origin = this.alive('coordinates');
-    this.follow('coordinates');
-    const own = this.ownCoordinates();
-    return own ? (tf.clone(own) as tf.Tensor1D) : tf.tidy(() => coordinatesOf(this.basis, origin, this.layout.read()));
+    if (!this.state) {
+      this.checkAlive('coordinates');
+      const at = this.rule.savedWeights.indexOf(COORDINATES_WEIGHT);
+      if (at < 0) throw this.notBound('coordinates');
+      return tf.clone(this.savedWeight(3 + at, 'coordinates')) as tf.Tensor1D;
+    }
+    const state = this.alive('coordinates');
+    state.follow(`${this.where}.coordinates`);
+    return state.coordinates();
   }
 
   /**
@@ -52,14 +52,7 @@ export abstract class SubspaceOptimizer extends WrapperState {
    * opt.setCoordinates(z);            // …and go back to it later
    */
   setCoordinates(z: tf.Tensor1D): void {
-    const origin = this.alive('setCoordinates');
-    const where = `${this.where}.setCoordinates`;
-    checkAlive(where, this.basis);
-    this.layout.checkAlive(where);
-    checkCoordinates(where, z, this.basis.dim);
-    tf.tidy(() => this.layout.assign(pointAt(this.basis, origin, z)));
-    this.ownCoordinates()?.assign(z);
-    this.watch.record();
+    this.alive('setCoordinates').setCoordinates(`${this.where}.setCoordinates`, z);
   }
 
   /**
@@ -72,47 +65,26 @@ export abstract class SubspaceOptimizer extends WrapperState {
    * opt.rebase();                   // train θ0' + Q·z around them
    */
   rebase(): void {
-    const old = this.alive('rebase');
-    this.layout.checkAlive(`${this.where}.rebase`);
-    this.originT = tf.keep(tf.tidy(() => tf.clone(this.layout.read())));
-    old.dispose();
-    const own = this.ownCoordinates();
-    if (own) tf.tidy(() => own.assign(tf.zerosLike(own)));
-    this.watch.record();
-  }
-
-  /**
-   * Takes in a write from outside since the last step (outside-writes.ts): nothing to do when no
-   * variable's data changed; else θ is read once and, when it lies in θ0 + span(Q), z follows it
-   * (coordinates mode); off the subspace, an OutsideWriteError and nothing changes.
-   */
-  protected follow(where: string): void {
-    const origin = this.alive(where);
-    checkAlive(this.where, this.basis);
-    this.layout.checkAlive(this.where);
-    followWrites(`${this.where}.${where}`, this.watch, this.keepsSubspace, this.basis, origin, this.layout, this.ownCoordinates());
+    this.alive('rebase').rebase(`${this.where}.rebase`);
   }
 
   /** How far θ is from θ0 + span(Q) right now (reads two numbers from the device). */
   residual(): SubspaceResidual {
-    const origin = this.alive('residual');
-    checkAlive(this.where, this.basis);
-    const both = tf.tidy(() => {
-      const r = residualOf(this.basis, origin, this.layout.read());
-      return tf.stack([r.distance, r.displacement]);
-    });
-    const [distance, displacement] = both.dataSync();
-    both.dispose();
-    return { distance, displacement };
+    return this.alive('residual').residual();
   }
 
   /** Like `tf.Optimizer.minimize`, but `varList` defaults to this optimizer's projected and free variables. */
   override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
-    this.alive('minimize');
-    this.follow('minimize');
+    if (!this.state) {
+      this.checkAlive('minimize');
+      if (!varList) throw this.notBound('minimize without varList');
+      this.bindSaved(varList, `${this.name}.minimize`);
+    }
+    const state = this.alive('minimize');
+    state.follow(`${this.where}.minimize`);
     // As tf.Optimizer.minimize, but a loss that throws and a rejected step (non-finite, unknown or
     // disposed variable) free the loss, the gradients and the tape instead of leaking them.
-    const vars = varList ?? this.selection.trained;
+    const vars = varList ?? state.selection.trained;
     const { value, grads } = this.computeGradients(freeTapeOnThrow(`${this.where}.minimize`, f), vars);
     try {
       this.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
@@ -128,50 +100,54 @@ export abstract class SubspaceOptimizer extends WrapperState {
   }
 
   override applyGradients(variableGradients: GradientInput): void {
-    this.alive('applyGradients');
-    checkAlive(this.where, this.basis);
-    this.layout.checkAlive(this.where);
-    this.selection.free?.checkAlive(this.where);
-    const { projected: parts, free } = this.selection.route(this.where, variableGradients);
-    this.follow('applyGradients');
+    if (!this.state && this.saved) {
+      this.checkAlive('applyGradients');
+      this.bindSaved(this.saved.variablesByNames(variableGradients), `${this.name}.applyGradients`);
+    }
+    const state = this.alive('applyGradients');
+    state.checkAlive(this.where);
+    const { projected: parts, free } = state.selection.route(this.where, variableGradients);
+    state.follow(`${this.where}.applyGradients`);
     const present = parts.map((p) => p != null);
-    const freeNames = this.selection.free?.names ?? [];
+    const freeNames = state.selection.free?.names ?? [];
     const freeList = freeNames.map((name, i) => ({ name, tensor: free[i] as tf.Tensor }));
-    const g = tf.tidy(() => this.layout.flatten(parts));
+    const g = tf.tidy(() => state.layout.flatten(parts));
     try {
-      const deferred = this.nonFinite === 'skip' || (this.nonFinite === 'throw' && !checksOnHost());
-      const state = deferred ? this.stepState() : null;
-      if (state) {
-        const ok = stepOrKeep(state, [g, ...free], this.skippedOnDevice, () => this.step(g, present, freeList));
-        if (this.nonFinite === 'skip') ok.dispose();
-        else this.deferredCheck.add(this.iterations + 1, ok);
-      } else if (this.nonFinite !== 'unchecked' && !allFinite([g, ...free])) {
-        if (this.nonFinite === 'skip') {
-          this.skippedOnHost++;
-          this.incrementIterations();
-          return;
-        }
-        throw new NonFiniteError(
-          `${this.where}: the gradient of ${nonFiniteNames(
-            [...parts, ...free],
-            [...this.layout.names, ...(this.selection.free?.names ?? [])],
-          )} contains NaN or ` +
-            `Infinity; nothing was updated. Lower the learning rate, clip the loss, or create the ` +
-            `optimizer with {nonFinite: 'skip'} to drop such steps.`,
-        );
-      } else {
-        tf.tidy(() => this.step(g, present, freeList));
-      }
+      const outcome = this.guard.run(
+        [g, ...free],
+        () => nonFiniteNames([...parts, ...free], [...state.layout.names, ...freeNames]),
+        () => state.stepState(this.innerOptimizer),
+        this.iterations + 1,
+        () => state.rule.step(g, present, freeList),
+      );
       this.incrementIterations();
-      this.watch.record();
+      if (outcome === 'stepped') state.watch.record();
     } finally {
       g.dispose();
     }
   }
 
-  /** Every variable a step can change, or null when the inner optimizer's are not all known yet. */
-  private stepState(): tf.Variable[] | null {
-    const inner = innerStateVariables(this.inner, this.innerNames().length);
-    return inner && [...this.layout.variables, ...this.freeVariables, ...[this.ownCoordinates()].filter((z): z is tf.Variable => !!z), ...inner];
+
+  /**
+   * Waits until every step in flight has been checked, then throws {@link NonFiniteError} naming the
+   * steps that had a non-finite gradient (dropped on the device: nothing was updated). Only policy
+   * 'throw' on a backend where a read is a device sync (webgl, webgpu, …) defers the check; there the
+   * next call into the optimizer throws too, once the flag has been read. Elsewhere it resolves at once.
+   *
+   * @example
+   * for (let i = 0; i < 100; i++) opt.minimize(loss);
+   * await opt.checkNonFinite();   // rejects if any of them had a NaN/Infinity gradient
+   */
+  async checkNonFinite(): Promise<void> {
+    this.alive('checkNonFinite');
+    await this.guard.wait();
+  }
+
+  /** tf.serialization's entry for a saved ProjectedGradient/ProjectedParameter (restore.ts). */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return restoredOptimizer(cls as unknown as WrapperClass, config as unknown as SavedConfig, SubspaceOptimizer) as unknown as T;
   }
 }

@@ -4,13 +4,13 @@ import { disposeInner } from './inner-state';
 /**
  * Whether `inner`'s update keeps every step in the span of the gradients it was given — true for
  * SGD, momentum, Nesterov and tfjs 4.22's Adadelta (whose first ratio of running averages is exactly
- * 1), false for element-wise adaptive rules (Adagrad, Adam, Adamax, RMSProp) that rescale each
- * coordinate. Ambient mode re-anchors θ onto θ0 + span(Q) only for such rules, and only they keep θ
- * in the subspace there.
+ * 1), false for element-wise adaptive optimizers (Adagrad, Adam, Adamax, RMSProp) that rescale each
+ * coordinate. Ambient mode (rules/ambient.ts) re-anchors θ onto θ0 + span(Q) only for optimizers
+ * that keep the span, and only they keep θ in the subspace there.
  *
  * Measured, not looked up by class name: a fresh copy of the optimizer, rebuilt from its registered
  * class and config, takes three steps on a 3-vector with gradients c_t·u (u with entries of distinct
- * magnitudes); the rule keeps the span when the total step is parallel to u within 1e-5 (relative;
+ * magnitudes); the optimizer keeps the span when the total step is parallel to u within 1e-5 (relative;
  * an element-wise rescaling of u is off by O(1)). An optimizer whose class is not registered with
  * tf.serialization, or whose copy fails, counts as not keeping the span.
  */

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { keepsGradientSpan } from '../../src/optimizer/update-rule';
+import { keepsGradientSpan } from '../../src/optimizer/gradient-span';
 import { BACKENDS, OPTIMIZERS, useBackend } from '../helpers';
 
 /**
- * Ambient mode re-anchors θ only for update rules that keep each step in the span of the gradients;
- * that is measured on a copy of the optimizer, not looked up by class name (update-rule.ts).
+ * Ambient mode re-anchors θ only for inner optimizers that keep each step in the span of the gradients;
+ * that is measured on a copy of the optimizer, not looked up by class name (src/optimizer/gradient-span.ts).
  */
 
 class RenamedSgd extends tf.SGDOptimizer {

@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { NamedTensor } from '../../layout';
+import { projectDirection, projectPoint } from '../../subspace';
+import { keepsGradientSpan } from '../gradient-span';
+import { RuleContext, RuleDefinition, UpdateRule } from './rule';
+
+const REANCHOR_EVERY = 100;
+
+/**
+ * Ambient mode (docs/concepts.md, "The three training paths", path 2): the inner optimizer receives
+ * g̃ = QQᵀg per variable and keeps D-sized slots. Equal to the reparameterized model for SGD and
+ * momentum; element-wise adaptive optimizers (Adam, Adagrad, …) rescale g̃ coordinate by
+ * coordinate, so their steps leave span(Q). A variable whose gradient is null/undefined is handed to
+ * the inner optimizer as null, as tf.train does: it and its slots are not touched in that step.
+ */
+class AmbientRule implements UpdateRule {
+  readonly coordinates = null;
+  /** Whether the inner optimizer keeps steps in the span of the gradients (gradient-span.ts): then θ is re-anchored. */
+  readonly keepsSubspace: boolean;
+  readonly slotNames: readonly string[];
+  readonly slotShapes: ReadonlyArray<readonly number[]>;
+
+  constructor(private readonly ctx: RuleContext) {
+    this.keepsSubspace = keepsGradientSpan(ctx.inner);
+    this.slotNames = ctx.layout.names;
+    this.slotShapes = ctx.layout.shapes;
+  }
+
+  step(g: tf.Tensor1D, present: readonly boolean[], free: NamedTensor[]): void {
+    const { basis, inner, layout } = this.ctx;
+    const parts = layout.split(projectDirection(basis, g));
+    const named = layout.names.map((name, i) => ({ name, tensor: present[i] ? parts[i] : null }));
+    inner.applyGradients([...(named as NamedTensor[]), ...free]);
+    // Steps of an inner optimizer that keeps the gradients' span (SGD, momentum: gradient-span.ts) lie
+    // in span(Q) exactly, but float32 rounding of θ accumulates (relative distance 2e-6 after 10⁴
+    // steps, 1e-4 after 10⁵): re-anchor θ onto θ0 + span(Q) every 100 steps. Adaptive optimizers leave
+    // the subspace by design in this mode and are left alone. Keyed to the iteration count (restored
+    // by setWeights), so a resumed run re-anchors on the same steps.
+    if (this.keepsSubspace && (this.ctx.iterations() + 1) % REANCHOR_EVERY === 0) {
+      layout.assign(projectPoint(basis, this.ctx.origin(), layout.read()));
+    }
+  }
+
+  weights(): NamedTensor[] {
+    return [];
+  }
+  restoreWeights(): void {}
+  dispose(): void {}
+}
+
+export const ambientRule: RuleDefinition<'ambient', 'ProjectedGradient'> = {
+  mode: 'ambient',
+  savedAs: 'ProjectedGradient',
+  savedWeights: [],
+  checkSaved: () => {},
+  create: (ctx) => new AmbientRule(ctx),
+};

@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { readFloat32 } from '../../backends/host-arrays';
+import { Basis, checkVector, hostOperator } from '../../basis/basis';
+import { NonFiniteError } from '../../errors';
+import { NamedTensor } from '../../layout';
+import { coordinatesOf, pointAt } from '../../subspace';
+import { COORDINATES_WEIGHT, RuleContext, RuleDefinition, UpdateRule } from './rule';
+
+/**
+ * Coordinates mode (docs/concepts.md, "The three training paths", path 2): c = Qᵀg; the inner
+ * optimizer steps an internal d-vector z with gradient c (its slots are d-dimensional), then
+ * θ ← θ0 + Q·z. Since ∂L/∂z = Qᵀ∇L(θ0 + Qz), this is exactly the reparameterized model for every
+ * optimizer, and θ is recomputed from z each step (no drift).
+ */
+class CoordinatesRule implements UpdateRule {
+  readonly keepsSubspace = true;
+  readonly coordinates: tf.Variable<tf.Rank.R1>;
+  readonly slotNames: readonly string[];
+  readonly slotShapes: ReadonlyArray<readonly number[]>;
+  private hostOrigin: { of: tf.Tensor1D; values: Float32Array } | null = null;
+  private hostTheta: Float32Array | null = null;
+
+  constructor(private readonly ctx: RuleContext) {
+    const { basis, layout } = ctx;
+    // 0 unless θ started off the origin.
+    this.coordinates = tf.tidy(() => coordinatesOf(basis, ctx.origin(), layout.read()).variable(false) as tf.Variable<tf.Rank.R1>);
+    this.slotNames = [this.coordinates.name];
+    this.slotShapes = [[basis.dim]];
+  }
+
+  step(g: tf.Tensor1D, _present: readonly boolean[], free: NamedTensor[]): void {
+    const { basis, inner, layout } = this.ctx;
+    const z = this.coordinates;
+    const host = hostOperator(basis);
+    if (host) {
+      // Typed-array basis: read g once, write θ = θ0 + Q·z once (no split/add/concat ops).
+      const c = tf.tensor1d(host.project(readFloat32(g))); // g read in place where the backend allows
+      inner.applyGradients([{ name: z.name, tensor: c }, ...free]);
+      this.hostTheta ??= new Float32Array(basis.ambientDim); // reused: no fresh D floats per step
+      layout.assignFlat(host.lift(z.dataSync() as Float32Array, this.originOnHost(), this.hostTheta));
+    } else {
+      inner.applyGradients([{ name: z.name, tensor: basis.project(g) }, ...free]);
+      layout.assign(pointAt(basis, this.ctx.origin(), z));
+    }
+  }
+
+  /** θ0 as a host array for the typed-array path (read once per origin: setWeights and rebase replace it). */
+  private originOnHost(): Float32Array {
+    const origin = this.ctx.origin();
+    if (this.hostOrigin?.of !== origin) this.hostOrigin = { of: origin, values: origin.dataSync() as Float32Array };
+    return this.hostOrigin.values;
+  }
+
+  weights(): NamedTensor[] {
+    return [{ name: COORDINATES_WEIGHT, tensor: this.coordinates }];
+  }
+
+  restoreWeights(weights: NamedTensor[]): void {
+    this.coordinates.assign(weights[0].tensor as tf.Tensor1D);
+  }
+
+  dispose(): void {
+    this.coordinates.dispose();
+    this.hostOrigin = null;
+    this.hostTheta = null;
+  }
+}
+
+export const coordinatesRule: RuleDefinition<'coordinates', 'ProjectedGradient'> = {
+  mode: 'coordinates',
+  savedAs: 'ProjectedGradient',
+  savedWeights: [COORDINATES_WEIGHT],
+  checkSaved(where: string, weights: NamedTensor[], basis: Basis): void {
+    const z = weights[0].tensor;
+    checkVector(where, z, basis.dim, `the saved coordinates '${COORDINATES_WEIGHT}'`);
+    if (!tf.tidy(() => tf.all(tf.isFinite(z)).dataSync()[0])) {
+      throw new NonFiniteError(`${where}: the saved coordinates '${COORDINATES_WEIGHT}' contain NaN or Infinity.`);
+    }
+  },
+  create: (ctx) => new CoordinatesRule(ctx),
+};

@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { NamedTensor } from '../../layout';
+import { projectPoint } from '../../subspace';
+import { RuleContext, RuleDefinition, UpdateRule } from './rule';
+
+/**
+ * Parameter projection (docs/concepts.md, "The three training paths", path 3): the inner optimizer
+ * takes its ordinary step with the full gradient, then θ ← θ0 + QQᵀ(θ − θ0). For SGD and momentum
+ * this equals the reparameterized model (P is linear and θ − θ0 already lies in span(Q)); for
+ * adaptive optimizers θ stays in the subspace but follows a different trajectory. The inner
+ * optimizer keeps D-sized slots.
+ */
+class ParametersRule implements UpdateRule {
+  /** Every step projects θ onto θ0 + span(Q). */
+  readonly keepsSubspace = true;
+  readonly coordinates = null;
+  readonly slotNames: readonly string[];
+  readonly slotShapes: ReadonlyArray<readonly number[]>;
+
+  constructor(private readonly ctx: RuleContext) {
+    this.slotNames = ctx.layout.names;
+    this.slotShapes = ctx.layout.shapes;
+  }
+
+  step(g: tf.Tensor1D, present: readonly boolean[], free: NamedTensor[]): void {
+    const { basis, inner, layout } = this.ctx;
+    const parts = layout.split(g);
+    // A null/undefined gradient stays null, as in tf.train: the inner optimizer leaves that variable
+    // and its slots alone (the projection below still acts on all of θ).
+    const named = layout.names.map((name, i) => ({ name, tensor: present[i] ? parts[i] : null }));
+    inner.applyGradients([...(named as NamedTensor[]), ...free]);
+    layout.assign(projectPoint(basis, this.ctx.origin(), layout.read()));
+  }
+
+  weights(): NamedTensor[] {
+    return [];
+  }
+  restoreWeights(): void {}
+  dispose(): void {}
+}
+
+export const parametersRule: RuleDefinition<'parameters', 'ProjectedParameter'> = {
+  mode: 'parameters',
+  savedAs: 'ProjectedParameter',
+  savedWeights: [],
+  checkSaved: () => {},
+  create: (ctx) => new ParametersRule(ctx),
+};
