@@ -7,6 +7,8 @@ import { srhtBasis } from './srht';
 export interface SeededKind {
   /** Builds the basis (the factory a user would call with `{ seed }`). */
   create(D: number, d: number, seed: number): Basis;
+  /** The public factory that builds it, as messages name it ('gaussianBasis'). */
+  factory: string;
   /** One line for help texts and error messages. */
   summary: string;
 }
@@ -17,9 +19,9 @@ export interface SeededKind {
  * Adding a kind is one file plus one entry here (docs/contributing.md, "Adding a basis kind").
  */
 export const SEEDED_KINDS = {
-  gaussian: { create: (D, d, seed) => gaussianBasis(D, d, { seed }), summary: 'dense Gaussian, orthonormalized by QR (D·d floats)' },
-  hashed: { create: (D, d, seed) => hashedBasis(D, d, { seed }), summary: 'one signed nonzero per row (O(D) memory and time)' },
-  srht: { create: (D, d, seed) => srhtBasis(D, d, { seed }), summary: 'subsampled randomized Hadamard transform (O(D log D) time)' },
+  gaussian: { create: (D, d, seed) => gaussianBasis(D, d, { seed }), factory: 'gaussianBasis', summary: 'dense Gaussian, orthonormalized by QR (D·d floats)' },
+  hashed: { create: (D, d, seed) => hashedBasis(D, d, { seed }), factory: 'hashedBasis', summary: 'one signed nonzero per row (O(D) memory and time)' },
+  srht: { create: (D, d, seed) => srhtBasis(D, d, { seed }), factory: 'srhtBasis', summary: 'subsampled randomized Hadamard transform (O(D log D) time)' },
 } as const satisfies Record<string, SeededKind>;
 
 /** The name of a seeded basis kind. */
@@ -33,8 +35,17 @@ export function isSeededKind(kind: unknown): kind is SeededBasisKind {
   return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(SEEDED_KINDS, kind);
 }
 
+/** "a, b or c" (or "a, b and c"). */
+function listOf(items: string[], last: 'or' | 'and'): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} ${last} ${items[items.length - 1]}` : items.join('');
+}
+
 /** "'gaussian', 'hashed' or 'srht'": the kinds as error messages list them. */
 export function seededKindList(): string {
-  const q = SEEDED_BASIS_KINDS.map((k) => `'${k}'`);
-  return q.length > 1 ? `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}` : q.join('');
+  return listOf(SEEDED_BASIS_KINDS.map((k) => `'${k}'`), 'or');
+}
+
+/** "gaussianBasis, hashedBasis or srhtBasis" ('and' with `last`): the seeded factories as messages name them. */
+export function seededFactoryList(last: 'or' | 'and' = 'or'): string {
+  return listOf(SEEDED_BASIS_KINDS.map((k) => SEEDED_KINDS[k].factory), last);
 }

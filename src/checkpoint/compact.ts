@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Basis } from '../basis/basis';
+import { seededFactoryList } from '../basis/kinds';
 import { basisSpec, BasisSpec } from '../basis/spec';
 import { InvalidArgumentError } from '../errors';
 import { LayersModelLike, variablesOf } from '../layout';
@@ -81,7 +82,7 @@ export interface CompactCheckpointOptions {
  * A compact checkpoint of what `optimizer` trained: z = its coordinates (in coordinates mode the
  * optimizer's own z, so loading gives θ bit for bit), the basis spec and the origin, plus the free
  * and frozen variables and (given `model`) the non-trainable weights. The basis must be seeded
- * (gaussianBasis, hashedBasis or srhtBasis).
+ * (one of the registry's kinds, src/basis/kinds.ts: gaussianBasis, hashedBasis or srhtBasis).
  *
  * @example
  * const checkpoint = compactCheckpoint(optimizer, { model, seededOrigin: { model: 'mine', seed: 1 } });
@@ -93,7 +94,7 @@ export function compactCheckpoint(optimizer: SubspaceOptimizer, opts: CompactChe
   if (!spec) {
     throw new InvalidArgumentError(
       `${where}: the optimizer's ${optimizer.basis.kind} basis cannot be rebuilt from a seed; use ` +
-        `gaussianBasis, hashedBasis or srhtBasis, or save the full weights with model.save().`,
+        `${seededFactoryList()}, or save the full weights with model.save().`,
     );
   }
   const theta0 = optimizer.origin.dataSync() as Float32Array; // throws DisposedError on a disposed optimizer

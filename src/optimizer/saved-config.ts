@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Basis } from '../basis/basis';
 import { checkBasisSpec } from '../basis/from-spec';
+import { seededFactoryList } from '../basis/kinds';
 import { BasisSpec, basisSpec } from '../basis/spec';
 import { CheckpointError } from '../errors';
 import { supportsExactState } from './inner-state';
@@ -65,8 +66,8 @@ export function checkSavedConfig(wrapper: { className: string }, config: SavedCo
 export function checkSavable(where: string, className: string, basis: Basis, inner: tf.Optimizer, rule: RuleDefinition): void {
   if (basisSpec(basis) == null) {
     throw new CheckpointError(
-      `${where}: the optimizer's ${basis.kind} basis cannot be rebuilt from a saved config (only gaussianBasis, ` +
-        `hashedBasis and srhtBasis are rebuilt from their seed), so the saved model could not be loaded. Either ` +
+      `${where}: the optimizer's ${basis.kind} basis cannot be rebuilt from a saved config (only ${seededFactoryList('and')} ` +
+        `are rebuilt from their seed), so the saved model could not be loaded. Either ` +
         `build the optimizer with one of those seeded bases, or call model.save() without includeOptimizer and, ` +
         `after loading, create the optimizer again with the same basis (restore its state with setWeights).`,
     );

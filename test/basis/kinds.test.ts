@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import * as root from '../../src';
 import { Basis, basisFromSpec, basisSpec, InvalidArgumentError } from '../../src';
-import { isSeededKind, SEEDED_BASIS_KINDS, SEEDED_KINDS, seededKindList } from '../../src/basis/kinds';
+import { isSeededKind, SEEDED_BASIS_KINDS, SEEDED_KINDS, seededFactoryList, seededKindList } from '../../src/basis/kinds';
 import { checkBasisSpec } from '../../src/basis/from-spec';
 import { seededBasis } from '../../src/intrinsic/resolve';
 
@@ -20,6 +21,16 @@ describe('the seeded basis kind registry', () => {
     expect(seededKindList()).toBe("'gaussian', 'hashed' or 'srht'");
     for (const k of SEEDED_BASIS_KINDS) expect(isSeededKind(k)).toBe(true);
     for (const k of ['dense', 'block', 'toString', '', null, 3]) expect(isSeededKind(k)).toBe(false);
+  });
+
+  it.each(SEEDED_BASIS_KINDS)('%s: its factory is the root export it names, and builds what create builds', (kind) => {
+    const factory = (root as unknown as Record<string, (D: number, d: number, o: { seed: number }) => Basis>)[SEEDED_KINDS[kind].factory];
+    expect(typeof factory).toBe('function');
+    const [a, b] = [factory(40, 3, 5), SEEDED_KINDS[kind].create(40, 3, 5)];
+    expect(columns(a)).toEqual(columns(b));
+    [a, b].forEach((x) => x.dispose());
+    expect(seededFactoryList()).toBe('gaussianBasis, hashedBasis or srhtBasis');
+    expect(seededFactoryList('and')).toBe('gaussianBasis, hashedBasis and srhtBasis');
   });
 
   it.each(SEEDED_BASIS_KINDS)('%s: its spec rebuilds Q bit for bit, through basisFromSpec and intrinsicDimension\'s factory', (kind) => {
