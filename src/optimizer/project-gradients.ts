@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readFloat32 } from '../backends/host-arrays';
+import { readFloat32 } from '../backends/tensor-arrays';
 import { NamedTensor } from '../layout';
-import { Basis, checkVector, hostOperator } from '../basis/basis';
+import { arrayOperator, Basis, checkVector } from '../basis/basis';
 import { InvalidArgumentError, NonFiniteError } from '../errors';
 import { pointAt, projectDirection, projectPoint } from '../subspace';
 import { SubspaceOptimizer, SubspaceOptimizerOptions } from './subspace-optimizer';
@@ -70,7 +70,7 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer {
 
   protected step(g: tf.Tensor1D, present: boolean[], free: NamedTensor[]): void {
     const origin = this.alive('step');
-    const host = this.z ? hostOperator(this.basis) : null;
+    const host = this.z ? arrayOperator(this.basis) : null;
     if (this.z && host) {
       // Typed-array basis: read g once, write θ = θ0 + Q·z once (no split/add/concat ops).
       const z = this.z;

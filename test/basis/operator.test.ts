@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { Basis, hashedBasis, hostOperator, srhtBasis } from '../../src';
+import { Basis, hashedBasis, arrayOperator, srhtBasis } from '../../src';
 import { uniformArray, useBackend } from '../helpers';
 
 /**
- * With impl 'auto', a basis built while a GPU backend is active keeps its layout in JavaScript
- * arrays (its tf-op path needs no kernels); used later on cpu or wasm it makes its WebAssembly
+ * With compute 'auto', a basis built while a GPU backend is active keeps its assignment in JavaScript
+ * arrays (its tf-op path needs no WebAssembly); used later on cpu or wasm it makes its WebAssembly
  * engine then. A second cpu backend registered under the name 'webgl' stands in for the GPU (only
  * the name is consulted at build time; no op runs on it).
  */
-describe("operator bases with impl 'auto' across a backend switch", () => {
+describe("operator bases with compute 'auto' across a backend switch", () => {
   beforeAll(() => {
     const CpuBackend = (tf.findBackend('cpu') as tf.KernelBackend).constructor as new () => tf.KernelBackend;
     tf.registerBackend('webgl', () => new CpuBackend());
@@ -27,7 +27,7 @@ describe("operator bases with impl 'auto' across a backend switch", () => {
     expect(await tf.setBackend('webgl')).toBe(true);
     const fromGpu: Basis = make(5);
     expect(tf.getBackend()).toBe('webgl');
-    expect(hostOperator(fromGpu)).toBeNull(); // the tf-op path while the GPU backend is active
+    expect(arrayOperator(fromGpu)).toBeNull(); // the tf-op path while the GPU backend is active
     for (const backend of ['cpu', 'wasm'] as const) {
       await useBackend(backend);
       const start = tf.memory().numTensors;
@@ -37,7 +37,7 @@ describe("operator bases with impl 'auto' across a backend switch", () => {
       const outs = [fromGpu.project(v), here.project(v), fromGpu.lift(c), here.lift(c)];
       expect(Array.from(outs[0].dataSync())).toEqual(Array.from(outs[1].dataSync()));
       expect(Array.from(outs[2].dataSync())).toEqual(Array.from(outs[3].dataSync()));
-      expect((fromGpu as unknown as { kernel: string }).kernel).toBe('simd');
+      expect((fromGpu as unknown as { engine: string }).engine).toBe('simd');
       tf.dispose([v, c, ...outs]);
       here.dispose();
       expect(tf.memory().numTensors).toBe(start);
