@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Basis, hashedBasis, arrayOperator, srhtBasis } from '../../src';
+import { arrayOperator, Basis, hashedBasis, HashedBasis, InvalidArgumentError, srhtBasis, SrhtBasis } from '../../src';
 import { uniformArray, useBackend } from '../helpers';
 
 /**
@@ -43,5 +43,50 @@ describe("operator bases with compute 'auto' across a backend switch", () => {
       expect(tf.memory().numTensors).toBe(start);
     }
     fromGpu.dispose();
+  });
+});
+
+/**
+ * The structured bases' arguments, checked in one place (checkStructuredOptions in
+ * src/basis/operator.ts): `new HashedBasis(D, d, opts)` and `new SrhtBasis(D, d, opts)` take the same
+ * options as their factories; the old spellings throw naming the new one.
+ */
+describe('structured basis options: one shape, old spellings refused', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  test.each([
+    ['hashed', hashedBasis, HashedBasis],
+    ['srht', srhtBasis, SrhtBasis],
+  ] as const)("%s: the constructor takes the factory's options and gives the same Q on either compute", (_, factory, Ctor) => {
+    const start = tf.memory().numTensors;
+    const bases = [factory(50, 6, { seed: 3 }), new Ctor(50, 6, { seed: 3 }), new Ctor(50, 6, { seed: 3, compute: 'arrays' }), new Ctor(50, 6, { seed: 3, compute: 'tf' })];
+    const qs = bases.map((b) => {
+      const m = b.materialize();
+      const q = Array.from(m.dataSync());
+      m.dispose();
+      return q;
+    });
+    qs.slice(1).forEach((q) => expect(q).toEqual(qs[0]));
+    expect(arrayOperator(bases[2])).not.toBeNull();
+    expect(arrayOperator(bases[3])).toBeNull(); // compute 'tf': tf ops only
+    expect(bases[2].engine).toBe('simd');
+    bases.forEach((b) => b.dispose());
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  test.each([
+    ['new HashedBasis(D, d, 5)', 'HashedBasis', () => new HashedBasis(20, 4, 5 as never), "the seed now goes in the options object: pass { seed: 5 } as the third argument (and { compute } instead of a fourth 'impl' argument)."],
+    ['new SrhtBasis(D, d, 5)', 'SrhtBasis', () => new SrhtBasis(20, 4, 5 as never), 'the seed now goes in the options object: pass { seed: 5 }'],
+    ["hashedBasis impl 'js'", 'hashedBasis', () => hashedBasis(20, 4, { impl: 'js' } as never), "option 'impl' is now called 'compute' (impl 'js' is now compute 'arrays'); pass { compute: 'auto' | 'arrays' | 'tf' }."],
+    ["srhtBasis impl 'tf'", 'srhtBasis', () => srhtBasis(20, 4, { impl: 'tf' } as never), "option 'impl' is now called 'compute'"],
+    ["new SrhtBasis impl 'auto'", 'SrhtBasis', () => new SrhtBasis(20, 4, { impl: 'auto' } as never), "option 'impl' is now called 'compute'"],
+    ["hashedBasis compute 'js'", 'hashedBasis', () => hashedBasis(20, 4, { compute: 'js' } as never), `compute must be 'auto', 'arrays' or 'tf', got "js" (compute 'js' is now called 'arrays').`],
+    ["srhtBasis compute 'gpu'", 'srhtBasis', () => srhtBasis(20, 4, { compute: 'gpu' } as never), `compute must be 'auto', 'arrays' or 'tf', got "gpu".`],
+    ['hashedBasis null options', 'hashedBasis', () => hashedBasis(20, 4, null as never), 'the options must be an object { seed, compute }, got null.'],
+  ])('%s: an InvalidArgumentError naming the function and the new spelling; nothing left', (_, where, make, message) => {
+    const start = tf.memory().numTensors;
+    expect(make).toThrow(InvalidArgumentError);
+    expect(make).toThrow(`${where}: ${message}`);
+    expect(tf.memory().numTensors).toBe(start);
   });
 });
