@@ -107,7 +107,7 @@ export function useTfOps(where: string, compute: 'auto' | 'arrays' | 'tf', D: nu
 
 /**
  * For a dense basis on a GPU backend: true where Q may live in tensors, false where they would round
- * it to float16 (Q then stays exact on the host). Throws where D-long vectors are not held exactly.
+ * it to float16 (Q then stays exact in typed arrays). Throws where D-long vectors are not held exactly.
  */
 export function gpuHoldsBasis(where: string, D: number): boolean {
   checkLength(where, D);
