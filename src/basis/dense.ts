@@ -31,7 +31,6 @@ export function orthonormalize(E: tf.Tensor2D, opts: ThinQrOptions = {}): tf.Ten
 }
 
 /** The thin QR of E's values, its messages naming `where` (the function the user called). */
-
 function thinQrOfTensor(where: string, E: tf.Tensor2D, opts: ThinQrOptions) {
   if (E.rank !== 2) {
     throw new InvalidArgumentError(
