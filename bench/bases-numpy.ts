@@ -2,7 +2,7 @@
  * Dense project + lift at 10⁵×1000 float32 on wasm against numpy + OpenBLAS on the same matrix, run
  * round-robin with a long-lived /usr/bin/python3 child (one call of each per round), so that the
  * shared machine's drift hits both alike. Part of `projlift` in bench/bases.ts.
- * BENCH_NUMPY_ROWS=kernel keeps only the storage 'kernel' rows (with `npx ts-node --transpile-only
+ * BENCH_NUMPY_ROWS=wasm keeps only the storage 'wasm' rows (with `npx ts-node --transpile-only
  * bench/bases-numpy.ts`, which runs this part alone).
  */
 import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
@@ -13,7 +13,7 @@ import * as readline from 'readline';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Basis, DenseBasis } from '../src';
-import { kernelThreads, KernelThreads, setKernelThreads } from '../src/linalg/wasm/threads';
+import { helperThreads, HelperThreads, setHelperThreads } from '../src/linalg/wasm/threads';
 import { stopWorkerThreads, useWorkerThreads } from '../src/node';
 import { median, ms, printTable, ratio, timeOnce, uniformFloat32 } from './common';
 import { hashedMatrix, useBackend } from './bases-util';
@@ -93,22 +93,22 @@ export async function compareNumpy(summary?: BenchSummary): Promise<void> {
   const np = new NumpyServer(proc);
   try {
     const hello = await np.next();
-    // storage 'kernel' twice: on the calling thread alone, and with one worker_threads helper (the
+    // storage 'wasm' twice: on the calling thread alone, and with one worker_threads helper (the
     // pool is kept and switched on only for its row, so that the other rows run as users get them).
     useWorkerThreads(2);
-    const pool = kernelThreads() as KernelThreads;
-    setKernelThreads(null);
-    const kernel = new DenseBasis({ values: q, shape: [D, d] }, 'dense', { storage: 'kernel' });
-    const ours: Array<{ label: string; where: string; basis: Basis; threads: KernelThreads | null; first: number }> = [
-      { label: "storage 'kernel'", where: 'SIMD, 1 thread', basis: kernel, threads: null, first: NaN },
-      { label: "storage 'kernel'", where: 'SIMD, 2 threads', basis: kernel, threads: pool, first: NaN },
+    const pool = helperThreads() as HelperThreads;
+    setHelperThreads(null);
+    const wasm = new DenseBasis({ values: q, shape: [D, d] }, 'dense', { storage: 'wasm' });
+    const ours: Array<{ label: string; where: string; basis: Basis; threads: HelperThreads | null; first: number }> = [
+      { label: "storage 'wasm'", where: 'SIMD, 1 thread', basis: wasm, threads: null, first: NaN },
+      { label: "storage 'wasm'", where: 'SIMD, 2 threads', basis: wasm, threads: pool, first: NaN },
     ];
-    // BENCH_NUMPY_ROWS=kernel: only the kernel rows (and numpy), for quick comparisons.
-    const others = process.env.BENCH_NUMPY_ROWS === 'kernel' ? [] : ([['tensor', 'both'], ['tensor', 'single'], ['host', 'both']] as const);
-    for (const [storage, layout] of others) {
-      const basis = new DenseBasis({ values: q, shape: [D, d] }, 'dense', { storage, layout });
-      const label = storage === 'host' ? "storage 'host'" : `storage 'tensor', layout '${layout}'`;
-      ours.push({ label, where: storage === 'host' ? 'JS loops, 1 thread' : 'wasm matMul, 1 thread', basis, threads: null, first: NaN });
+    // BENCH_NUMPY_ROWS=wasm: only the storage 'wasm' rows (and numpy), for quick comparisons.
+    const others = process.env.BENCH_NUMPY_ROWS === 'wasm' ? [] : ([['tensor', true], ['tensor', false], ['array', true]] as const);
+    for (const [storage, keepTranspose] of others) {
+      const basis = new DenseBasis({ values: q, shape: [D, d] }, 'dense', { storage, keepTranspose });
+      const label = storage === 'array' ? "storage 'array'" : `storage 'tensor'${keepTranspose ? ', keepTranspose' : ', no transpose'}`;
+      ours.push({ label, where: storage === 'array' ? 'JS loops, 1 thread' : 'wasm matMul, 1 thread', basis, threads: null, first: NaN });
     }
     const g = tf.tensor1d(uniformFloat32(D, 3));
     const c = tf.tensor1d(uniformFloat32(d, 4));
@@ -121,12 +121,12 @@ export async function compareNumpy(summary?: BenchSummary): Promise<void> {
     const npT = [empty(), empty()];
     for (let r = 0; r < WARMUP + ROUNDS; r++) {
       for (const [i, o] of ours.entries()) {
-        setKernelThreads(o.threads);
+        setHelperThreads(o.threads);
         const t = { project: call(() => o.basis.project(g)), lift: call(() => o.basis.lift(c)), both: call(() => o.basis.lift(o.basis.project(g))) };
         if (r === 0) o.first = t.project + t.lift;
         if (r >= WARMUP) (['project', 'lift', 'both'] as const).forEach((k) => oursT[i][k].push(t[k]));
       }
-      setKernelThreads(null);
+      setHelperThreads(null);
       for (const [j, threads] of [2, 1].entries()) {
         const t = await np.ask(threads);
         if (r >= WARMUP) (['project', 'lift', 'both'] as const).forEach((k) => npT[j][k].push(t[k]));
@@ -154,7 +154,7 @@ export async function compareNumpy(summary?: BenchSummary): Promise<void> {
     console.log(`Round-robin: ${WARMUP} warm-up rounds, then medians of ${ROUNDS} rounds; each round makes one call of every`);
     console.log('row (project, lift, project+lift), numpy in a long-lived child on the same 400 MB matrix.');
     console.log('"first p+l" = the very first project + lift on a new basis (wasm prepares the matMul operand once;');
-    console.log('the kernel row with 2 threads starts after the 1-thread row). Backend: wasm (vectors in and out).');
+    console.log('the wasm row with 2 threads starts after the 1-thread row). Backend: wasm (vectors in and out).');
     console.log(`numpy child: ${hello.info}\n`);
     new Set(ours.map((o) => o.basis)).forEach((b) => b.dispose());
     tf.dispose([g, c]);

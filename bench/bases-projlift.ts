@@ -4,9 +4,9 @@
  * Part `projlift` of bench/bases.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { simdWorkspaceBytes } from '../src/linalg/wasm/kernels';
+import { simdWorkspaceBytes } from '../src/linalg/wasm/simd';
 import '@tensorflow/tfjs-backend-wasm';
-import { Basis, blockBasis, DenseBasis, hashedBasis, srhtBasis, trajectoryBasis } from '../src';
+import { Basis, blockBasis, DenseBasis, DenseStorage, hashedBasis, srhtBasis, trajectoryBasis } from '../src';
 import { ms, printTable, timeOnce, uniformFloat32 } from './common';
 import { compareNumpy } from './bases-numpy';
 import { BenchSummary } from './bases-summary';
@@ -28,13 +28,13 @@ interface Case {
   matrix?: { D: number; d: number };
 }
 
-const dense = (D: number, d: number, storage: 'kernel' | 'tensor' | 'host', layout: 'both' | 'single', q: () => Float32Array): Case => ({
+const dense = (D: number, d: number, storage: DenseStorage, keepTranspose: boolean, q: () => Float32Array): Case => ({
   basis: 'dense',
-  options: storage === 'tensor' ? `storage 'tensor', layout '${layout}'` : `storage '${storage}'`,
+  options: storage === 'tensor' ? `storage 'tensor'${keepTranspose ? ', keepTranspose' : ', no transpose'}` : `storage '${storage}'`,
   D,
   d,
-  jsBytes: storage === 'host' ? D * d * 4 : 0,
-  build: () => new DenseBasis({ values: q(), shape: [D, d] }, 'dense', { storage, layout }),
+  jsBytes: storage === 'array' ? D * d * 4 : 0,
+  build: () => new DenseBasis({ values: q(), shape: [D, d] }, 'dense', { storage, keepTranspose }),
   matrix: { D, d },
 });
 
@@ -48,13 +48,13 @@ function splitDims(sizes: number[], d: number): number[] {
 
 function cases(q: (D: number, d: number) => Float32Array): Case[] {
   const out: Case[] = [];
-  for (const [storage, layout] of [['kernel', 'both'], ['tensor', 'both'], ['tensor', 'single'], ['host', 'both']] as const) {
-    out.push(dense(D_MLP, 750, storage, layout, () => q(D_MLP, 750)));
+  for (const [storage, keepTranspose] of [['wasm', true], ['tensor', true], ['tensor', false], ['array', true]] as const) {
+    out.push(dense(D_MLP, 750, storage, keepTranspose, () => q(D_MLP, 750)));
   }
   for (const d of [750, 10_000]) {
     out.push({ basis: 'hashed', options: '', D: D_MLP, d, jsBytes: 0, build: () => hashedBasis(D_MLP, d, { seed: 1 }) });
-    for (const impl of ['js', 'tf'] as const) {
-      out.push({ basis: 'srht', options: `impl '${impl}'`, D: D_MLP, d, jsBytes: impl === 'tf' ? 8 * D_MLP : 0, build: () => srhtBasis(D_MLP, d, { seed: 1, impl }) });
+    for (const compute of ['arrays', 'tf'] as const) {
+      out.push({ basis: 'srht', options: `compute '${compute}'`, D: D_MLP, d, jsBytes: compute === 'tf' ? 8 * D_MLP : 0, build: () => srhtBasis(D_MLP, d, { seed: 1, compute }) });
     }
     out.push({
       basis: 'block',
@@ -130,7 +130,7 @@ export async function benchProjLift(summary?: BenchSummary): Promise<void> {
   matrices.clear();
 
   printTable(
-    ['basis', 'options', 'D×d', 'backend', 'build ms', 'project ms', 'lift ms', 'project+lift ms', 'first p+l ms', 'runs', 'tf MB held', 'JS MB held', 'kernel arena MB', 'note'],
+    ['basis', 'options', 'D×d', 'backend', 'build ms', 'project ms', 'lift ms', 'project+lift ms', 'first p+l ms', 'runs', 'tf MB held', 'JS MB held', 'SIMD arena MB', 'note'],
     results.map((r) => [
       r.c.basis, r.c.options, `${r.c.D}×${r.c.d}`, r.backend, ms(r.build), ms(r.project), ms(r.lift), ms(r.both), ms(r.first),
       String(r.runs), mb(r.tfBytes), mb(r.c.jsBytes), mb(r.arenaBytes), r.note,
@@ -138,9 +138,9 @@ export async function benchProjLift(summary?: BenchSummary): Promise<void> {
   );
   console.log('project = Qᵀg, lift = Q·c, project+lift = Q·(Qᵀg), each followed by dataSync of the result; medians.');
   console.log('Dense bases wrap a D×d matrix already in memory (an exactly orthonormal hashed pattern written as a');
-  console.log('dense array, untimed): "build" is the upload (+ transpose for layout \'both\'), not a QR. Dense 199210×10000');
-  console.log('(8 GB float32, 16 GB with layout \'both\') is not measured: beyond the wasm heap, ≈ 10 s per host product.');
-  console.log('tf MB held = tf.memory().numBytes kept by the basis after the timed calls; JS MB = typed arrays it holds;\nkernel arena MB = WebAssembly memory of its SIMD kernels (made at build: state, work array, staging).\n');
+  console.log('dense array, untimed): "build" is the upload (+ transpose with keepTranspose), not a QR. Dense 199210×10000');
+  console.log('(8 GB float32, 16 GB with keepTranspose) is not measured: beyond the wasm heap, ≈ 10 s per typed-array product.');
+  console.log('tf MB held = tf.memory().numBytes kept by the basis after the timed calls; JS MB = typed arrays it holds;\nSIMD arena MB = WebAssembly memory of its typed arrays (made at build: state, work array, staging).\n');
 
   await compareNumpy(summary);
 }

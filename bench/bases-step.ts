@@ -1,7 +1,7 @@
 /**
  * Per-step time with structured bases: MLP 784-200-200-10 (D = 199,210), batch 128, wasm backend,
  * tf.train.adam(1e-3); bare Adam against projectGradients (coordinates mode) with hashed and SRHT
- * bases at d = 750 and 10,000 and dense bases at d = 750 ('tensor' layout 'both'; 'kernel' on one
+ * bases at d = 750 and 10,000 and dense bases at d = 750 ('tensor' with keepTranspose; 'wasm' on one
  * thread and with a worker_threads helper), each with the default
  * non-finite check and with nonFinite: 'unchecked'. Part `step` of bench/bases.ts.
  *
@@ -13,7 +13,7 @@ import { Basis, DenseBasis, hashedBasis, NonFinitePolicy, projectGradients, srht
 import { median, ms, printTable, ratio, timeOnce, uniformFloat32, roundRobin, mlp784 as mlp } from './common';
 import { hashedMatrix, useBackend } from './bases-util';
 import { BenchSummary } from './bases-summary';
-import { kernelThreads, setKernelThreads } from '../src/linalg/wasm/threads';
+import { helperThreads, setHelperThreads } from '../src/linalg/wasm/threads';
 import { stopWorkerThreads, useWorkerThreads } from '../src/node';
 
 const BATCH = 128;
@@ -46,10 +46,10 @@ class AxesBasis implements Basis {
 /** The step rows as the projlift part names them (basis, options), so that the summary merges them. */
 const SUMMARY_KEYS: Record<string, [string, string]> = {
   hashed: ['hashed', ''],
-  "srht (impl 'js')": ['srht', "impl 'js'"],
-  "dense (tensor, layout 'both')": ['dense', "storage 'tensor', layout 'both'"],
-  "dense (storage 'kernel')": ['dense', "storage 'kernel'"],
-  "dense (storage 'kernel', 2 threads)": ['dense', "storage 'kernel', 2 threads"],
+  "srht (compute 'arrays')": ['srht', "compute 'arrays'"],
+  "dense (tensor, keepTranspose)": ['dense', "storage 'tensor', keepTranspose"],
+  "dense (storage 'wasm')": ['dense', "storage 'wasm'"],
+  "dense (storage 'wasm', 2 threads)": ['dense', "storage 'wasm', 2 threads"],
 };
 
 interface Row {
@@ -57,7 +57,7 @@ interface Row {
   d: number;
   nonFinite: NonFinitePolicy | '–';
   basis: Basis | null;
-  /** Dense 'kernel' rows: run with one worker_threads helper. */
+  /** Dense 'wasm' rows: run with one worker_threads helper. */
   threads?: boolean;
 }
 
@@ -84,21 +84,21 @@ export async function benchBasesStep(summary?: BenchSummary): Promise<void> {
   ];
   for (const d of [750, 10_000]) {
     bases.push({ label: 'hashed', d, basis: make(`hashed ${D}×${d}`, () => hashedBasis(D, d, { seed: 1 })) });
-    bases.push({ label: "srht (impl 'js')", d, basis: make(`srht js ${D}×${d}`, () => srhtBasis(D, d, { seed: 1, impl: 'js' })) });
+    bases.push({ label: "srht (compute 'arrays')", d, basis: make(`srht js ${D}×${d}`, () => srhtBasis(D, d, { seed: 1, compute: 'arrays' })) });
   }
   const q = hashedMatrix(D, 750);
   bases.push({
-    label: "dense (tensor, layout 'both')",
+    label: "dense (tensor, keepTranspose)",
     d: 750,
-    basis: make(`dense both ${D}×750 (upload + transpose of a ready Q)`, () => new DenseBasis({ values: q, shape: [D, 750] }, 'dense', { layout: 'both', storage: 'tensor' })),
+    basis: make(`dense both ${D}×750 (upload + transpose of a ready Q)`, () => new DenseBasis({ values: q, shape: [D, 750] }, 'dense', { keepTranspose: true, storage: 'tensor' })),
   });
   bases.push({
-    label: "dense (storage 'kernel')",
+    label: "dense (storage 'wasm')",
     d: 750,
-    basis: make(`dense kernel ${D}×750 (copy of a ready Q)`, () => new DenseBasis({ values: q, shape: [D, 750] }, 'dense', { storage: 'kernel' })),
+    basis: make(`dense wasm ${D}×750 (copy of a ready Q)`, () => new DenseBasis({ values: q, shape: [D, 750] }, 'dense', { storage: 'wasm' })),
   });
-  // The same kernel basis with a worker_threads helper: the pool is switched on for its rows only.
-  bases.push({ ...bases[bases.length - 1], label: "dense (storage 'kernel', 2 threads)", threads: true });
+  // The same 'wasm' basis with a worker_threads helper: the pool is switched on for its rows only.
+  bases.push({ ...bases[bases.length - 1], label: "dense (storage 'wasm', 2 threads)", threads: true });
 
   const rows: Row[] = [{ label: 'bare adam', d: 0, nonFinite: '–', basis: null }];
   for (const b of bases) {
@@ -111,8 +111,8 @@ export async function benchBasesStep(summary?: BenchSummary): Promise<void> {
   console.log(`then the median of ${STEPS} timed steps per row. A step is minimize(loss, true, variables) + dataSync of the loss.\n`);
   // The starting row rotates from round to round, so that no row always follows the same one.
   useWorkerThreads(2);
-  const pool = kernelThreads();
-  const { times, leaked } = roundRobin(opts, loss, variables, WARMUP, STEPS, true, (i) => setKernelThreads(rows[i].threads ? pool : null));
+  const pool = helperThreads();
+  const { times, leaked } = roundRobin(opts, loss, variables, WARMUP, STEPS, true, (i) => setHelperThreads(rows[i].threads ? pool : null));
   stopWorkerThreads();
   opts.forEach((o) => o.dispose());
   const bare = median(times[0]);

@@ -4,19 +4,19 @@
  * Nothing here is part of the library.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hashedLayout } from '../src/basis/hashed';
-import { simdWorkspaceBytes } from '../src/linalg/wasm/kernels';
+import { hashedAssignment } from '../src/basis/hashed';
+import { simdWorkspaceBytes } from '../src/linalg/wasm/simd';
 import { median, timeOnce } from './common';
 
 /**
  * The D×d matrix of `hashedBasis(D, d, {seed})`, row-major float32, written directly (no tensor, no
  * QR): disjoint column supports, so it is exactly orthonormal up to the float32 rounding of 1/√n_j.
  * Used to build large DenseBasis objects in seconds instead of minutes (gaussianBasis(199210, 750)
- * takes ≈ 2 min). Dense kernels (wasm/cpu matMul, OpenBLAS, the host loops over Q) never skip zero
+ * takes ≈ 2 min). Dense products (wasm/cpu matMul, OpenBLAS, the JavaScript loops over Q) never skip zero
  * entries of Q, so their speed does not depend on what Q contains.
  */
 export function hashedMatrix(D: number, d: number, seed = 1): Float32Array {
-  const { order, weights } = hashedLayout(D, d, seed);
+  const { order, weights } = hashedAssignment(D, d, seed);
   const q = new Float32Array(D * d);
   for (let k = 0; k < D; k++) {
     const i = order[k];
@@ -81,8 +81,8 @@ export interface MemSnapshot {
   external: number;
   heapUsed: number;
   wasmHeap: number;
-  /** WebAssembly memory of the library's SIMD workspaces (not in process.memoryUsage()). */
-  kernel: number;
+  /** WebAssembly memory of the library's SIMD arenas, dense matrices and QR workspaces (not in process.memoryUsage()). */
+  wasm: number;
   tfBytes: number;
 }
 
@@ -94,7 +94,7 @@ export function memSnapshot(): MemSnapshot {
     external: m.external,
     heapUsed: m.heapUsed,
     wasmHeap: wasmHeapBytes(),
-    kernel: simdWorkspaceBytes(),
+    wasm: simdWorkspaceBytes(),
     tfBytes: tf.memory().numBytes,
   };
 }
@@ -107,7 +107,7 @@ export function memMax(a: MemSnapshot, b: MemSnapshot): MemSnapshot {
     external: Math.max(a.external, b.external),
     heapUsed: Math.max(a.heapUsed, b.heapUsed),
     wasmHeap: Math.max(a.wasmHeap, b.wasmHeap),
-    kernel: Math.max(a.kernel, b.kernel),
+    wasm: Math.max(a.wasm, b.wasm),
     tfBytes: Math.max(a.tfBytes, b.tfBytes),
   };
 }
@@ -120,7 +120,7 @@ export function memDiff(a: MemSnapshot, b: MemSnapshot): MemSnapshot {
     external: a.external - b.external,
     heapUsed: a.heapUsed - b.heapUsed,
     wasmHeap: a.wasmHeap - b.wasmHeap,
-    kernel: a.kernel - b.kernel,
+    wasm: a.wasm - b.wasm,
     tfBytes: a.tfBytes - b.tfBytes,
   };
 }

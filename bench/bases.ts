@@ -1,5 +1,5 @@
 /**
- * Structured orthonormal bases: the Walsh–Hadamard kernel, project + lift of every basis kind, the
+ * Structured orthonormal bases: the Walsh–Hadamard transform, project + lift of every basis kind, the
  * training step with hashed/SRHT bases, and scale (D = 10⁷). One Markdown table per part, then one
  * summary table of basis × (D, d) × backend over what the parts measured (bases-summary.ts).
  *
@@ -7,10 +7,10 @@
  *   BENCH_PARTS=fwht,projlift npx ts-node --transpile-only bench/bases.ts
  *
  * Env: BENCH_PARTS=fwht,projlift,step,scale (default all, in that order); BENCH_STEPS=N timed
- * rounds of the step part; BENCH_SCALE_CASES=hashed,srht-js,srht-tf,dense-host.
+ * rounds of the step part; BENCH_SCALE_CASES=hashed,srht-arrays,srht-tf,dense-array.
  */
 import { fwht, fwhtPlain } from '../src/linalg/fwht';
-import { fwhtWorkspace } from '../src/linalg/wasm/kernels';
+import { fwhtWorkspace } from '../src/linalg/wasm/simd';
 import { ms, printMachine, printTable, ratio, runIfMain, uniformFloat32 } from './common';
 import { timeWithSetup } from './bases-util';
 import { benchProjLift } from './bases-projlift';
@@ -21,11 +21,11 @@ import { BenchSummary } from './bases-summary';
 export const PARTS = ['fwht', 'projlift', 'step', 'scale'] as const;
 
 /**
- * fwht (cache-blocked radix-4, JavaScript) and the WebAssembly SIMD kernel against fwhtPlain (one
+ * fwht (cache-blocked radix-4, JavaScript) and the WebAssembly SIMD transform against fwhtPlain (one
  * butterfly pass per stage) on float32 arrays; all three must give the same bits.
  */
 export function benchFwht(): void {
-  console.log('## Walsh–Hadamard transform, float32: fwhtPlain vs fwht (blocked radix-4, JS) vs the SIMD kernel\n');
+  console.log('## Walsh–Hadamard transform, float32: fwhtPlain vs fwht (blocked radix-4, JS) vs the SIMD transform\n');
   const rows: string[][] = [];
   for (const log of [13, 16, 17, 20, 23]) {
     const n = 2 ** log;
@@ -49,7 +49,7 @@ export function benchFwht(): void {
   printTable(['n', 'runs', 'fwhtPlain ms', 'fwht ms', 'SIMD ms', 'plain ÷ fwht', 'plain ÷ SIMD', 'fwht ÷ SIMD', 'SIMD GB/s*', 'same bits'], rows);
   console.log('Medians after 2 warm-ups; the array is reset (untimed) before each run. *GB/s counts log2(n) full');
   console.log('read+write passes (what the plain loop does), so it is a nominal rate for the blocked ones.');
-  console.log('same bits: fwht and the SIMD kernel give the plain loop\'s float32 output exactly.\n');
+  console.log('same bits: fwht and the SIMD transform give the plain loop\'s float32 output exactly.\n');
 }
 
 function sameBits(a: Float32Array, b: Float32Array): boolean {

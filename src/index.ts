@@ -12,9 +12,10 @@ export type { TensorPrecision } from './backends/precision';
 export { registerWasmTrainingKernels } from './backends/wasm-training';
 
 // Bases
-export type { Basis, HostOperator } from './basis/basis';
+export type { ArrayOperator, Basis } from './basis/basis';
+export { arrayOperator } from './basis/basis';
 export { DenseBasis, denseBasis, gaussianBasis, orthonormalize } from './basis/dense';
-export type { DenseStorageOptions, GaussianBasisOptions } from './basis/dense';
+export type { DenseStorage, DenseStorageOptions, GaussianBasisOptions } from './basis/dense';
 export { hashedBasis } from './basis/hashed';
 export type { HashedBasis, HashedBasisOptions } from './basis/hashed';
 export { srhtBasis } from './basis/srht';
@@ -25,7 +26,7 @@ export { recordTrajectory, trajectoryBasis } from './basis/trajectory';
 export type { Snapshot, TrajectoryRecorder } from './basis/trajectory';
 export { withScaleDirection } from './basis/scaled';
 export type { AugmentedBasis } from './basis/scaled';
-export type { OperatorImpl } from './basis/operator';
+export type { StructuredBasisOptions, StructuredCompute } from './basis/operator';
 export { basisFromSpec } from './basis/from-spec';
 export { basisSpec } from './basis/spec';
 export type { BasisSpec } from './basis/spec';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { copyFloat32 } from './backends/host-arrays';
+import { copyFloat32 } from './backends/tensor-arrays';
 import {
   DimensionMismatchError,
   DisposedError,

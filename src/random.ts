@@ -1,4 +1,18 @@
 import seedrandom from 'seedrandom';
+import { InvalidArgumentError } from './errors';
+
+/**
+ * The library's one seed rule, for bases, models and saved specs alike: a safe integer (negative
+ * allowed; |seed| ≤ 2^53 − 1, so that it prints and parses back exactly). Returns the seed, 0 when
+ * unset; throws an {@link InvalidArgumentError} that starts with `where` (the function the user called).
+ */
+export function checkSeed(where: string, seed: unknown): number {
+  const s = seed ?? 0;
+  if (typeof s !== 'number' || !Number.isSafeInteger(s)) {
+    throw new InvalidArgumentError(`${where}: seed must be a safe integer (|seed| ≤ 2^53 − 1), got ${String(seed)}.`);
+  }
+  return s;
+}
 
 /**
  * A seeded source of standard normal float64 numbers (Box–Muller over seedrandom's Alea generator).

@@ -152,7 +152,7 @@ export function wrap(
 export const BASES: Array<[string, (D: number, d: number, seed: number) => Basis]> = [
   // Every seeded kind of the registry, as its factory builds it (a new kind joins every matrix).
   ...SEEDED_BASIS_KINDS.map((kind): [string, (D: number, d: number, seed: number) => Basis] => [kind, (D, d, seed) => SEEDED_KINDS[kind].create(D, d, seed)]),
-  ['gaussian (host storage)', (D, d, seed) => gaussianBasis(D, d, { seed, storage: 'host' })],
+  ['gaussian (array storage)', (D, d, seed) => gaussianBasis(D, d, { seed, storage: 'array' })],
   ['gaussian (tensor storage)', (D, d, seed) => gaussianBasis(D, d, { seed, storage: 'tensor' })],
   [
     'block',

@@ -84,22 +84,22 @@ export function checkLength(where: string, D: number): void {
 }
 
 /**
- * Whether a structured basis (hashed, SRHT) of D coordinates takes its tf-op path: impl 'tf', or
+ * Whether a structured basis (hashed, SRHT) of D coordinates takes its tf-op path: compute 'tf', or
  * 'auto' on webgl/webgpu where tensors hold its indices and weights exactly. Where they do not,
- * 'auto' falls back to the exact typed-array path (each project/lift then reads its vector back),
- * and 'tf' throws a {@link PrecisionError}; so does any impl where D-long vectors are not held
- * exactly ({@link checkLength}).
+ * 'auto' falls back to the exact typed-array path ('arrays': each project/lift then reads its vector
+ * back), and 'tf' throws a {@link PrecisionError}; so does any compute where D-long vectors are not
+ * held exactly ({@link checkLength}).
  */
-export function useTfOps(where: string, impl: 'auto' | 'js' | 'tf', D: number): boolean {
+export function useTfOps(where: string, compute: 'auto' | 'arrays' | 'tf', D: number): boolean {
   const backend = activeBackend();
   if (backend === 'webgl') checkLength(where, D);
-  if (impl === 'js' || (impl === 'auto' && backend !== 'webgl' && backend !== 'webgpu')) return false;
+  if (compute === 'arrays' || (compute === 'auto' && backend !== 'webgl' && backend !== 'webgpu')) return false;
   const p = tensorPrecision(backend);
   const problem = precisionProblem(p, D);
   if (problem === null) return true;
-  if (impl === 'auto') return false;
+  if (compute === 'auto') return false;
   throw new PrecisionError(
-    `${where}: impl 'tf' cannot be exact: ${problem}. Use impl 'auto' or 'js' (Q stays exact in typed arrays; ` +
+    `${where}: compute 'tf' cannot be exact: ${problem}. Use compute 'auto' or 'arrays' (Q stays exact in typed arrays; ` +
       `each project/lift then reads its vector back from the GPU), or the wasm or cpu backend.${float32Hint(p)}`,
     p,
   );
@@ -107,7 +107,7 @@ export function useTfOps(where: string, impl: 'auto' | 'js' | 'tf', D: number): 
 
 /**
  * For a dense basis on a GPU backend: true where Q may live in tensors, false where they would round
- * it to float16 (Q then stays exact on the host). Throws where D-long vectors are not held exactly.
+ * it to float16 (Q then stays exact in typed arrays). Throws where D-long vectors are not held exactly.
  */
 export function gpuHoldsBasis(where: string, D: number): boolean {
   checkLength(where, D);

@@ -26,11 +26,12 @@ export interface Basis {
 }
 
 /**
- * Qᵀx and θ0 + Q·z on host arrays: what a matrix-free basis offers when its typed-array
- * implementation is active, so that an optimizer step reads g and writes θ once each and fuses the
- * origin into the lift. Call {@link hostOperator} to get it; null means "use the tensor methods".
+ * Qᵀx and θ0 + Q·z on JavaScript typed arrays: what a basis offers when it applies Q on arrays (a
+ * hashed or SRHT basis computing on 'arrays', a dense basis with storage 'wasm'), so that an
+ * optimizer step reads g and writes θ once each and fuses the origin into the lift. Call
+ * {@link arrayOperator} to get it; null means "use the tensor methods". (Was `HostOperator`.)
  */
-export interface HostOperator {
+export interface ArrayOperator {
   project(x: Float32Array): Float32Array;
   /**
    * base + Q·z (base: θ0, or omitted for Q·z), written into `out` when given (length D, any
@@ -40,26 +41,26 @@ export interface HostOperator {
   lift(z: Float32Array, base?: Float32Array, out?: Float32Array): Float32Array;
 }
 
-/** The basis' host operator when it has one and uses it on the current backend, else null. */
-export function hostOperator(basis: Basis): HostOperator | null {
-  const b = basis as Basis & { hostOperator?: () => HostOperator | null };
-  return typeof b.hostOperator === 'function' ? b.hostOperator() : null;
+/** The basis' array operator when it has one and uses it on the current backend, else null. */
+export function arrayOperator(basis: Basis): ArrayOperator | null {
+  const b = basis as Basis & { arrayOperator?: () => ArrayOperator | null };
+  return typeof b.arrayOperator === 'function' ? b.arrayOperator() : null;
 }
 
 /**
- * A {@link HostOperator} over a typed-array project and an in-place lift (out ← base + Q·z, out of
+ * An {@link ArrayOperator} over a typed-array project and an in-place lift (out ← base + Q·z, out of
  * length D with any contents): checks the length of a given `out`, allocates one otherwise.
  */
-export function makeHostOperator(
+export function makeArrayOperator(
   D: number,
   project: (x: Float32Array) => Float32Array,
   liftInto: (z: Float32Array, out: Float32Array, base?: Float32Array) => void,
-): HostOperator {
+): ArrayOperator {
   return {
     project,
     lift: (z, base, out) => {
       if (out && out.length !== D) {
-        throw new DimensionMismatchError(`hostOperator().lift: out must have length D = ${D}, got ${out.length}.`);
+        throw new DimensionMismatchError(`arrayOperator().lift: out must have length D = ${D}, got ${out.length}.`);
       }
       const into = out ?? new Float32Array(D);
       liftInto(z, into, base);

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors';
+import { checkSeed } from '../random';
 import { Basis, checkDims } from './basis';
 import { isSeededKind, SEEDED_KINDS, seededKindList } from './kinds';
 import { BasisSpec } from './spec';
@@ -13,9 +14,8 @@ export function checkBasisSpec(where: string, spec: unknown): asserts spec is Ba
     throw new InvalidArgumentError(`${where}: unknown basis kind '${String(s.kind)}'; a seeded basis is ${seededKindList()}.`);
   }
   checkDims(where, s.D as number, s.d as number);
-  if (!Number.isInteger(s.seed)) {
-    throw new InvalidArgumentError(`${where}: the basis seed must be an integer, got ${String(s.seed)}.`);
-  }
+  if (s.seed === undefined) throw new InvalidArgumentError(`${where}: the basis spec has no seed; expected {kind, D, d, seed}.`);
+  checkSeed(where, s.seed);
 }
 
 /** Rebuilds the seeded basis a spec describes (bit-identical to the one that produced the spec). */

@@ -3,21 +3,16 @@ import seedrandom from 'seedrandom';
 import { shuffled } from '../random';
 import { rememberSpec } from './spec';
 import { checkAlive } from './basis';
-import { OperatorBasis, OperatorImpl } from './operator';
-import { HashedHost } from './hashed-host';
-import { KernelKind } from '../linalg/wasm/kernels';
+import { checkStructuredOptions, OperatorBasis, StructuredBasisOptions } from './operator';
+import { HashedArrays } from './hashed-arrays';
+import { Engine } from '../linalg/engine';
 
-/** Options of {@link hashedBasis}. */
-export interface HashedBasisOptions {
-  /** Seed of the assignment and the signs (any integer). Default 0. */
-  seed?: number;
-  /**
-   * 'js': one sequential pass over θ in a WebAssembly kernel (JavaScript loops with the same bits
-   * where it cannot run); fastest on cpu and wasm, where it reads the vector in place. 'tf': gather/tile tf ops (no download: the path for webgl/webgpu).
-   * 'auto' (default): 'tf' on webgl/webgpu, else 'js'.
-   */
-  impl?: OperatorImpl;
-}
+/**
+ * Options of {@link hashedBasis} and `new HashedBasis(D, d, opts)`: `seed` (of the assignment and
+ * the signs) and `compute` — 'arrays': one sequential pass over θ (WebAssembly SIMD, or JavaScript
+ * loops with the same bits); 'tf': gather/tile tf ops (no download: webgl/webgpu); 'auto' (default).
+ */
+export type HashedBasisOptions = StructuredBasisOptions;
 
 /**
  * A hashed basis (Chen et al. 2015, "Compressing Neural Networks with the Hashing Trick", made
@@ -34,15 +29,16 @@ export class HashedBasis extends OperatorBasis {
   private col: Int32Array | null;
   private w: Float32Array | null;
   private state: { order: tf.Tensor1D; inverse: tf.Tensor1D; weights: tf.Tensor1D } | null = null;
-  private host: HashedHost | null = null;
+  private arrays: HashedArrays | null = null;
   private readonly rows: number;
 
-  constructor(D: number, d: number, seed: number, impl: OperatorImpl = 'auto') {
-    super('hashedBasis', D, d, seed, impl);
+  /** The same options as {@link hashedBasis}; a bare seed as third argument (the old signature) throws. */
+  constructor(D: number, d: number, opts: HashedBasisOptions = {}) {
+    super('HashedBasis', D, d, opts);
     this.rows = Math.ceil(D / d);
-    // The typed-array engine now unless the tf path is certain: col and w are written into it.
-    this.host = this.useTf() ? null : new HashedHost(D, d);
-    [this.col, this.w] = columnsAndWeights(D, d, seed, this.host ?? undefined);
+    // The typed arrays now unless the tf path is certain: col and w are written into them.
+    this.arrays = this.useTf() ? null : new HashedArrays(D, d);
+    [this.col, this.w] = columnsAndWeights(D, d, this.seed, this.arrays ?? undefined);
   }
 
   get isDisposed(): boolean {
@@ -51,32 +47,32 @@ export class HashedBasis extends OperatorBasis {
 
   /** The tf-op tensors, built on first use of the 'tf' path (in a scope of their own). */
   private tensors(): NonNullable<HashedBasis['state']> {
-    if (!this.state) this.state = layoutTensors(this.ambientDim, this.dim, this.seed);
+    if (!this.state) this.state = assignmentTensors(this.ambientDim, this.dim, this.seed);
     return this.state;
   }
 
-  protected projectHost(x: Float32Array): Float32Array {
-    return this.engine().project(x);
+  protected projectArrays(x: Float32Array): Float32Array {
+    return this.typedArrays().project(x);
   }
 
   protected liftInto(z: Float32Array, out: Float32Array, base?: Float32Array): void {
-    this.engine().liftInto(z, out, base);
+    this.typedArrays().liftInto(z, out, base);
   }
 
-  /** The typed-array engine (made here if the basis was built for the tf path and is now used on cpu/wasm). */
-  private engine(): HashedHost {
-    if (!this.host) {
-      const host = new HashedHost(this.ambientDim, this.dim);
-      host.col.set(this.col as Int32Array);
-      host.w.set(this.w as Float32Array);
-      [this.host, this.col, this.w] = [host, host.col, host.w]; // the JS copies are dropped
+  /** The typed arrays (made here if the basis was built for the tf path and is now used on cpu/wasm). */
+  private typedArrays(): HashedArrays {
+    if (!this.arrays) {
+      const arrays = new HashedArrays(this.ambientDim, this.dim);
+      arrays.col.set(this.col as Int32Array);
+      arrays.w.set(this.w as Float32Array);
+      [this.arrays, this.col, this.w] = [arrays, arrays.col, arrays.w]; // the JS copies are dropped
     }
-    return this.host;
+    return this.arrays;
   }
 
-  /** Which kernels the typed-array path runs: 'simd' (WebAssembly) or 'js'. */
-  get kernel(): KernelKind {
-    return this.engine().kernel;
+  /** The engine compute 'arrays' runs on: 'simd' (WebAssembly SIMD) or 'loops' (JavaScript loops). */
+  get engine(): Engine {
+    return this.typedArrays().engine;
   }
 
   protected projectTf(v: tf.Tensor1D): tf.Tensor1D {
@@ -111,14 +107,13 @@ export class HashedBasis extends OperatorBasis {
     if (this.state) tf.dispose([this.state.order, this.state.inverse, this.state.weights]);
     this.state = null;
     this.col = this.w = null;
-    this.host = null;
+    this.arrays = null;
   }
 }
 
-/** col(i) and w_i for every coordinate (the layout without the permutation arrays). */
-/** col(i) and w_i for every coordinate (the layout without the permutation arrays), into `into` if given. */
+/** col(i) and w_i for every coordinate (the assignment without the permutation arrays), into `into` if given. */
 function columnsAndWeights(D: number, d: number, seed: number, into?: { col: Int32Array; w: Float32Array }): [Int32Array, Float32Array] {
-  const { order, weights } = hashedLayout(D, d, seed);
+  const { order, weights } = hashedAssignment(D, d, seed);
   const col = into?.col ?? new Int32Array(D);
   order.forEach((i, k) => (col[i] = k % d));
   if (!into) return [col, weights];
@@ -126,8 +121,8 @@ function columnsAndWeights(D: number, d: number, seed: number, into?: { col: Int
   return [col, into.w];
 }
 
-function layoutTensors(D: number, d: number, seed: number) {
-  const { order, inverse, weights } = hashedLayout(D, d, seed);
+function assignmentTensors(D: number, d: number, seed: number) {
+  const { order, inverse, weights } = hashedAssignment(D, d, seed);
   return tf.tidy(() => ({
     order: tf.keep(tf.tensor1d(order, 'int32')),
     inverse: tf.keep(tf.tensor1d(inverse, 'int32')),
@@ -136,10 +131,10 @@ function layoutTensors(D: number, d: number, seed: number) {
 }
 
 /**
- * The seeded layout: `order` (π, a permutation of 0…D−1; position k is in column k mod d),
- * `inverse` (π⁻¹) and the weights w_i = s_i / √n_col(i).
+ * The seeded assignment of coordinates to columns: `order` (π, a permutation of 0…D−1; position k is
+ * in column k mod d), `inverse` (π⁻¹) and the weights w_i = s_i / √n_col(i).
  */
-export function hashedLayout(D: number, d: number, seed: number) {
+export function hashedAssignment(D: number, d: number, seed: number) {
   const rng = seedrandom.alea(`hashed:${seed}`);
   const order = shuffled(D, rng);
   const inverse = new Int32Array(D);
@@ -162,6 +157,7 @@ export function hashedLayout(D: number, d: number, seed: number) {
  * const basis = hashedBasis(trainableParameterCount(model), 1000, {seed: 7});
  */
 export function hashedBasis(D: number, d: number, opts: HashedBasisOptions = {}): HashedBasis {
-  const basis = new HashedBasis(D, d, opts.seed ?? 0, opts.impl ?? 'auto');
+  checkStructuredOptions('hashedBasis', D, d, opts);
+  const basis = new HashedBasis(D, d, opts);
   return rememberSpec(basis, { kind: 'hashed', D, d, seed: basis.seed });
 }

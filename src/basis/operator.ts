@@ -1,15 +1,72 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readFloat32, writeFloat32 } from '../backends/host-arrays';
+import { readFloat32, writeFloat32 } from '../backends/tensor-arrays';
 import { useTfOps } from '../backends/precision';
 import { InvalidArgumentError } from '../errors';
-import { adjointPair, Basis, checkAlive, checkDims, checkVector, HostOperator, makeHostOperator } from './basis';
-
-/** Which implementation a structured basis uses: typed arrays ('js') or tf ops ('tf'). */
-export type OperatorImpl = 'auto' | 'js' | 'tf';
+import { checkSeed } from '../random';
+import { adjointPair, ArrayOperator, Basis, checkAlive, checkDims, checkVector, makeArrayOperator } from './basis';
 
 /**
- * What the structured (matrix-free) bases share: size and argument checks, the choice between a
- * typed-array implementation (fastest on cpu/wasm) and a tf-op one (no download: webgl/webgpu), and
+ * Where a structured basis computes: 'arrays' (JavaScript typed arrays, on the 'simd' engine where
+ * WebAssembly SIMD runs and on 'loops' otherwise, with the same bits), 'tf' (tf ops on the backend:
+ * no download) or 'auto' ('tf' on webgl/webgpu where tensors hold the basis exactly, else 'arrays').
+ */
+export type StructuredCompute = 'auto' | 'arrays' | 'tf';
+
+/** The options every structured basis (hashed, SRHT) takes. */
+export interface StructuredBasisOptions {
+  /** Seed of the basis' random choices (a safe integer). Default 0. The same seed gives the same Q everywhere. */
+  seed?: number;
+  /**
+   * 'arrays': typed arrays (WebAssembly SIMD where it runs, JavaScript loops with the same bits
+   * otherwise); fastest on cpu and wasm, where the vector is read in place. 'tf': tf ops, the same
+   * bits (no download: the path for webgl and webgpu). 'auto' (default): 'tf' on webgl/webgpu, else
+   * 'arrays'. (Was `impl: 'auto' | 'js' | 'tf'`, which now throws.)
+   */
+  compute?: StructuredCompute;
+}
+
+const COMPUTES: readonly string[] = ['auto', 'arrays', 'tf'];
+
+/**
+ * The one check of a structured basis' arguments (for the factory and the constructor alike): D and
+ * d, the options object, its seed and compute. Old spellings throw an {@link InvalidArgumentError}
+ * naming the new one: a bare seed as third argument (`new HashedBasis(D, d, seed)`), option `impl`,
+ * compute 'js'. Returns the seed and compute with their defaults.
+ */
+export function checkStructuredOptions(
+  where: string,
+  D: number,
+  d: number,
+  opts: unknown,
+): { seed: number; compute: StructuredCompute } {
+  checkDims(where, D, d);
+  if (typeof opts === 'number') {
+    throw new InvalidArgumentError(
+      `${where}: the seed now goes in the options object: pass { seed: ${opts} } as the third argument ` +
+        `(and { compute } instead of a fourth 'impl' argument).`,
+    );
+  }
+  if (opts === null || typeof opts !== 'object') {
+    throw new InvalidArgumentError(`${where}: the options must be an object { seed, compute }, got ${String(opts)}.`);
+  }
+  const o = opts as StructuredBasisOptions & { impl?: unknown };
+  if (o.impl !== undefined) {
+    throw new InvalidArgumentError(
+      `${where}: option 'impl' is now called 'compute' (impl 'js' is now compute 'arrays'); ` +
+        `pass { compute: 'auto' | 'arrays' | 'tf' }.`,
+    );
+  }
+  const compute = o.compute ?? 'auto';
+  if (!COMPUTES.includes(compute)) {
+    const renamed = (compute as string) === 'js' ? " (compute 'js' is now called 'arrays')" : '';
+    throw new InvalidArgumentError(`${where}: compute must be 'auto', 'arrays' or 'tf', got ${JSON.stringify(compute)}${renamed}.`);
+  }
+  return { seed: checkSeed(where, o.seed), compute };
+}
+
+/**
+ * What the structured (matrix-free) bases share: size and argument checks, the choice between
+ * computing on typed arrays (fastest on cpu/wasm) and with tf ops (no download: webgl/webgpu), and
  * gradients given by adjointness (Q and Qᵀ are each other's gradient).
  */
 export abstract class OperatorBasis implements Basis {
@@ -18,18 +75,14 @@ export abstract class OperatorBasis implements Basis {
   readonly ambientDim: number;
   readonly dim: number;
   readonly seed: number;
-  protected readonly impl: OperatorImpl;
+  protected readonly compute: StructuredCompute;
 
-  protected constructor(where: string, D: number, d: number, seed: number, impl: OperatorImpl) {
-    checkDims(where, D, d);
-    if (!Number.isInteger(seed)) throw new InvalidArgumentError(`${where}: seed must be an integer, got ${seed}.`);
-    if (!['auto', 'js', 'tf'].includes(impl)) {
-      throw new InvalidArgumentError(`${where}: impl must be 'auto', 'js' or 'tf', got '${impl}'.`);
-    }
+  protected constructor(where: string, D: number, d: number, opts: StructuredBasisOptions) {
+    const { seed, compute } = checkStructuredOptions(where, D, d, opts);
     this.ambientDim = D;
     this.dim = d;
     this.seed = seed;
-    this.impl = impl;
+    this.compute = compute;
   }
 
   /**
@@ -37,7 +90,7 @@ export abstract class OperatorBasis implements Basis {
    * whose tensors hold the basis exactly; 'tf' where they cannot throws (backends/precision.ts).
    */
   protected useTf(): boolean {
-    return useTfOps(`${this.kind}Basis`, this.impl, this.ambientDim);
+    return useTfOps(`${this.kind}Basis`, this.compute, this.ambientDim);
   }
 
   project(v: tf.Tensor1D): tf.Tensor1D {
@@ -52,28 +105,28 @@ export abstract class OperatorBasis implements Basis {
     return this.ops.lift(c);
   }
 
-  /** The typed-array operator when the 'js' implementation is in use (see {@link HostOperator}). */
-  hostOperator(): HostOperator | null {
+  /** The typed-array operator when the basis computes on 'arrays' (see {@link ArrayOperator}). */
+  arrayOperator(): ArrayOperator | null {
     if (this.useTf()) return null;
-    checkAlive('hostOperator', this);
-    return makeHostOperator(this.ambientDim, (x) => this.projectHost(x), (z, out, base) => this.liftInto(z, out, base));
+    checkAlive('arrayOperator', this);
+    return makeArrayOperator(this.ambientDim, (x) => this.projectArrays(x), (z, out, base) => this.liftInto(z, out, base));
   }
 
-  /** Qᵀx on typed arrays (the 'js' implementation). */
-  protected abstract projectHost(x: Float32Array): Float32Array;
+  /** Qᵀx on typed arrays (compute 'arrays'). */
+  protected abstract projectArrays(x: Float32Array): Float32Array;
   /** out ← base + Q·z (or Q·z without base) on typed arrays; out has length D and any contents. */
   protected abstract liftInto(z: Float32Array, out: Float32Array, base?: Float32Array): void;
-  /** Qᵀv and Q·c with tf ops only (the 'tf' implementation: no download). */
+  /** Qᵀv and Q·c with tf ops only (compute 'tf': no download). */
   protected abstract projectTf(v: tf.Tensor1D): tf.Tensor1D;
   protected abstract liftTf(c: tf.Tensor1D): tf.Tensor1D;
 
   /**
-   * Qᵀv and Q·c without checks or gradients. The 'js' path reads v in place and writes Q·c straight
+   * Qᵀv and Q·c without checks or gradients. The 'arrays' path reads v in place and writes Q·c straight
    * into the output tensor's memory where the backend allows it (wasm, cpu), so a call holds no
    * D-long copy besides the basis' own work array.
    */
   protected projectRaw(v: tf.Tensor1D): tf.Tensor1D {
-    return this.useTf() ? this.projectTf(v) : tf.tensor1d(this.projectHost(readFloat32(v)));
+    return this.useTf() ? this.projectTf(v) : tf.tensor1d(this.projectArrays(readFloat32(v)));
   }
 
   protected liftRaw(c: tf.Tensor1D): tf.Tensor1D {

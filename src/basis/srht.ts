@@ -1,24 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
-import { KernelKind } from '../linalg/wasm/kernels';
-import { SrhtHost } from './srht-host';
+import { Engine } from '../linalg/engine';
+import { SrhtArrays } from './srht-arrays';
 import { shuffled } from '../random';
 import { rememberSpec } from './spec';
 import { checkAlive } from './basis';
-import { OperatorBasis, OperatorImpl } from './operator';
+import { checkStructuredOptions, OperatorBasis, StructuredBasisOptions } from './operator';
 
-/** Options of {@link srhtBasis}. */
-export interface SrhtBasisOptions {
-  /** Seed of the permutation, the signs and the column subsets (any integer). Default 0. */
-  seed?: number;
-  /**
-   * 'js': typed arrays and the WebAssembly SIMD kernels (JavaScript loops with the same bits where
-   * those cannot run); fastest on cpu and wasm, where it reads the vector in place. 'tf': the same
-   * transform as tf ops, same bits (no download: the path for webgl and webgpu). 'auto' (default):
-   * 'tf' on webgl/webgpu, else 'js'.
-   */
-  impl?: OperatorImpl;
-}
+/**
+ * Options of {@link srhtBasis} and `new SrhtBasis(D, d, opts)`: `seed` (of the permutation, the signs
+ * and the column subsets) and `compute` — 'arrays': typed arrays (a WebAssembly SIMD transform, or
+ * JavaScript loops with the same bits); 'tf': the same transform as tf ops, same bits (no download:
+ * webgl/webgpu); 'auto' (default).
+ */
+export type SrhtBasisOptions = StructuredBasisOptions;
 
 interface Block {
   offset: number; // first position (in permuted order) of the block
@@ -38,29 +33,29 @@ interface Block {
  *
  * Memory: the permutation and its inverse with the random signs folded into them (a negative entry
  * ~i stands for coordinate i with sign −1), 8·D bytes, plus a D-float work array made on the first
- * typed-array call (see {@link SrhtHost}: in WebAssembly memory where the SIMD kernels run): 12·D
+ * typed-array call (see {@link SrhtArrays}: in WebAssembly memory where SIMD runs): 12·D
  * bytes in all, and 4·D more for D ≤ 2²².
  * Arithmetic: every transform stage is rounded to float32 and 1/√n_b is applied to the d selected
- * values (project) or to z (lift), so the 'js' (SIMD or not) and 'tf' paths give the same bits.
+ * values (project) or to z (lift), so the 'arrays' (either engine) and 'tf' paths give the same bits.
  */
 export class SrhtBasis extends OperatorBasis {
   readonly kind = 'srht';
   readonly blocks: readonly Block[];
   private order: Int32Array | null; // position k holds coordinate order[k] (~order[k] if its sign is −1)
   private inverse: Int32Array | null; // coordinate i sits at position inverse[i] (same sign encoding)
-  private host: SrhtHost | null = null;
+  private arrays: SrhtArrays | null = null;
   private tensors: { order: tf.Tensor1D; inverse: tf.Tensor1D; signs: tf.Tensor1D; spread: tf.Tensor1D[] } | null = null;
 
   constructor(D: number, d: number, opts: SrhtBasisOptions = {}) {
-    super('srhtBasis', D, d, opts.seed ?? 0, opts.impl ?? 'auto');
+    super('SrhtBasis', D, d, opts);
     const rng = seedrandom.alea(`srht:${this.seed}`);
-    // The typed-array engine now unless the tf path is certain, so the permutations are built in
-    // place (in WebAssembly memory where the kernels run) rather than built and copied.
-    this.host = this.useTf() ? null : new SrhtHost(D);
-    const order = shuffled(D, rng, this.host?.order);
+    // The typed arrays now unless the tf path is certain, so the permutations are built in place
+    // (in WebAssembly memory where SIMD runs) rather than built and copied.
+    this.arrays = this.useTf() ? null : new SrhtArrays(D);
+    const order = shuffled(D, rng, this.arrays?.order);
     this.blocks = splitBlocks(D, d, rng);
     for (let k = 0; k < D; k++) if (rng() < 0.5) order[k] = ~order[k];
-    const inverse = this.host?.inverse ?? new Int32Array(D);
+    const inverse = this.arrays?.inverse ?? new Int32Array(D);
     for (let k = 0; k < D; k++) {
       const i = order[k];
       if (i < 0) inverse[~i] = ~k;
@@ -74,49 +69,49 @@ export class SrhtBasis extends OperatorBasis {
     return this.order === null;
   }
 
-  /** The typed-array engine (made here if the basis was built for the tf path and is now used on cpu/wasm). */
-  private engine(): SrhtHost {
-    if (!this.host) {
-      const host = new SrhtHost(this.ambientDim);
-      host.order.set(this.order as Int32Array);
-      host.inverse.set(this.inverse as Int32Array);
-      [this.host, this.order, this.inverse] = [host, host.order, host.inverse]; // the JS copies are dropped
+  /** The typed arrays (made here if the basis was built for the tf path and is now used on cpu/wasm). */
+  private typedArrays(): SrhtArrays {
+    if (!this.arrays) {
+      const arrays = new SrhtArrays(this.ambientDim);
+      arrays.order.set(this.order as Int32Array);
+      arrays.inverse.set(this.inverse as Int32Array);
+      [this.arrays, this.order, this.inverse] = [arrays, arrays.order, arrays.inverse]; // the JS copies are dropped
     }
-    return this.host;
+    return this.arrays;
   }
 
-  /** Which kernels the typed-array path runs: 'simd' (WebAssembly) or 'js'. */
-  get kernel(): KernelKind {
-    return this.engine().kernel;
+  /** The engine compute 'arrays' runs on: 'simd' (WebAssembly SIMD) or 'loops' (JavaScript loops). */
+  get engine(): Engine {
+    return this.typedArrays().engine;
   }
 
-  protected projectHost(x: Float32Array): Float32Array {
-    const host = this.engine();
+  protected projectArrays(x: Float32Array): Float32Array {
+    const arrays = this.typedArrays();
     // Scatter through the inverse permutation (sequential reads; ≈ 4× faster at D = 10⁷ than
     // gathering through the permutation), the sign applied on the way.
-    host.scatterIn(x);
-    const u = host.u;
+    arrays.scatterIn(x);
+    const u = arrays.u;
     const c = new Float32Array(this.dim);
     for (const b of this.blocks) {
       if (b.cols.length === 0) continue;
-      host.transform(b.offset, b.size);
+      arrays.transform(b.offset, b.size);
       for (let t = 0; t < b.cols.length; t++) c[b.colOffset + t] = u[b.offset + b.cols[t]] * b.scale;
     }
     return c;
   }
 
   protected liftInto(z: Float32Array, out: Float32Array, base?: Float32Array): void {
-    const host = this.engine();
-    const u = host.u;
+    const arrays = this.typedArrays();
+    const u = arrays.u;
     for (const b of this.blocks) {
       u.fill(0, b.offset, b.offset + b.size);
       if (b.cols.length === 0) continue;
       for (let t = 0; t < b.cols.length; t++) u[b.offset + b.cols[t]] = z[b.colOffset + t] * b.scale;
-      host.transform(b.offset, b.size);
+      arrays.transform(b.offset, b.size);
     }
     // Scattered writes through the permutation (a gather through the inverse reads ≈ 4× slower at
     // D = 10⁷), then θ0 added in θ order: each sum rounded once, as tf.add(θ0, Q·z) rounds it.
-    host.scatterOut(out, base);
+    arrays.scatterOut(out, base);
   }
 
   /** The tf-op tensors, made on first use of the 'tf' path. */
@@ -188,7 +183,7 @@ export class SrhtBasis extends OperatorBasis {
       this.tensors = null;
     }
     this.order = this.inverse = null;
-    this.host = null;
+    this.arrays = null;
   }
 }
 
@@ -248,6 +243,7 @@ function splitBlocks(D: number, d: number, rng: () => number): Block[] {
  * const basis = srhtBasis(model.countParams(), 10_000, {seed: 3});
  */
 export function srhtBasis(D: number, d: number, opts: SrhtBasisOptions = {}): SrhtBasis {
+  checkStructuredOptions('srhtBasis', D, d, opts);
   const basis = new SrhtBasis(D, d, opts);
   return rememberSpec(basis, { kind: 'srht', D, d, seed: basis.seed });
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { eigs } from 'mathjs';
 import { DimensionMismatchError, InvalidArgumentError, NonFiniteError, RankDeficientError } from '../errors';
 import { ParameterLayout, VariableSource } from '../layout';
-import { thinQr } from '../linalg/qr';
+import { thinQrFor } from '../linalg/qr';
 import { checkDims } from './basis';
 import { DenseBasis } from './dense';
 
@@ -76,7 +76,7 @@ export function trajectoryBasis(snapshots: Snapshot[] | TrajectoryRecorder, d: n
       for (let j = 0; j < d; j++) U[o + j] += x * W[wa + j];
     }
   }
-  const { q } = thinQr(U, D, d);
+  const { q } = thinQrFor('trajectoryBasis', U, D, d);
   return new DenseBasis(tf.tensor2d(q, [D, d]), 'trajectory');
 }
 

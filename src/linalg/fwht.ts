@@ -7,7 +7,7 @@
  * (radix-4), inside the blocks too, so a 2²³-long transform reads memory 5 times instead of 23 and
  * each element is loaded and stored half as often as with radix-2 butterflies. The fused sums are
  * rounded to float32 between the two stages, so the result is bit-identical to the plain butterfly
- * loop (one rounding per stage), to the WebAssembly SIMD kernel (wasm/kernels.wat) and to tf ops.
+ * loop (one rounding per stage), to the WebAssembly SIMD transform (wasm/simd.wat) and to tf ops.
  */
 export const FWHT_BLOCK = 1 << 13;
 

@@ -1,5 +1,5 @@
 /**
- * Matrix–vector products over a row-major float32 D×d matrix held in host memory (a typed array),
+ * Matrix–vector products over a row-major float32 D×d matrix held in a JavaScript typed array,
  * for dense bases too large for a backend's memory (the wasm heap is 32-bit: 4 GB for everything).
  * Both stream the matrix once, row by row; they are memory-bound (≈ 2 GB/s in plain JavaScript).
  */

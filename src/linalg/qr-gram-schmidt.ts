@@ -12,7 +12,7 @@
  * about ε, so the decision is the exact greedy rule of the documentation. Cost ≈ 2·D·d² multiply–adds,
  * memory one float64 copy of E (D·d·8 bytes, column-major).
  */
-import { Matrix } from './kernels';
+import { Matrix } from './qr-loops';
 
 /** Columns per panel. */
 const PANEL = 16;

@@ -3,23 +3,24 @@
  * Gram matrix WᵀW in float64, and W ← W·M in place for an upper-triangular M. W is float32, so that
  * the copy costs no more than E itself, and it ends as the returned Q.
  *
- * Where WebAssembly SIMD runs, W lives in a WebAssembly memory and the products run the float64
- * f64x2 kernels of qr.wat, split by rows across the calling thread and the helper threads registered
+ * Where WebAssembly SIMD runs (the 'simd' engine), W lives in a WebAssembly memory and the products
+ * run the float64 f64x2 functions of qr.wat, split by rows across the calling thread and the helper threads registered
  * by `useWorkerThreads()` ('tfjs-subspace/node'); elsewhere (or past the 4 GiB of a wasm memory) the
- * same products run as plain JavaScript loops (src/linalg/kernels.ts).
+ * same products run as plain JavaScript loops (the 'loops' engine: src/linalg/qr-loops.ts).
  */
-import { gramUpper, Matrix, multiplyTransposed, pad4 } from './kernels';
+import { Engine } from './engine';
+import { gramUpper, Matrix, multiplyTransposed, pad4 } from './qr-loops';
 import { bumpPlacer } from './wasm/place';
-import { compileModule, trackWorkspace } from './wasm/kernels';
-import { QR_SHARED_WASM_BASE64, QR_WASM_BASE64 } from './wasm/kernels-bytes';
-import { kernelThreads, KernelThreads, QrKernelName } from './wasm/threads';
+import { compileModule, trackWorkspace } from './wasm/simd';
+import { QR_SHARED_WASM_BASE64, QR_WASM_BASE64 } from './wasm/bytes';
+import { helperThreads, HelperThreads, QrFunctionName } from './wasm/threads';
 
 /** A D×k working matrix (row-major float32) with the two products the thin QR needs. */
 export interface QrWorkspace {
   readonly rows: number;
   readonly cols: number;
-  /** 'simd': the WebAssembly kernels (with `threads` threads); 'js': plain loops. */
-  readonly kernel: 'simd' | 'js';
+  /** 'simd': qr.wat (with `threads` threads); 'loops': plain JavaScript loops. */
+  readonly engine: Engine;
   readonly threads: number;
   /** WᵀW in float64, p×p row-major with p = pad4(cols); only the upper triangle is meaningful. */
   gram(): Float64Array;
@@ -37,14 +38,14 @@ export class HelperFailure extends Error {}
 /**
  * A workspace holding the columns `columns` of E (D×n row-major): the WebAssembly one where it runs
  * and fits (with the registered helper threads for 'auto', on the calling thread alone for
- * 'single'), else plain loops ('js' forces those).
+ * 'single'), else plain loops ('loops' forces those).
  */
-export function qrWorkspace(E: Matrix, D: number, n: number, columns: number[], kind: QrKernelKind = 'auto'): QrWorkspace {
-  return (kind !== 'js' && WasmWorkspace.create(E, D, n, columns, kind === 'auto')) || new JsWorkspace(E, D, n, columns);
+export function qrWorkspace(E: Matrix, D: number, n: number, columns: number[], choice: QrEngineChoice = 'auto'): QrWorkspace {
+  return (choice !== 'loops' && WasmWorkspace.create(E, D, n, columns, choice === 'auto')) || new LoopsWorkspace(E, D, n, columns);
 }
 
-/** How a workspace computes: see {@link qrWorkspace}. */
-export type QrKernelKind = 'auto' | 'single' | 'js';
+/** Which engine a workspace runs: see {@link qrWorkspace} ('single': 'simd' on the calling thread alone). */
+export type QrEngineChoice = 'auto' | 'single' | 'loops';
 
 /** Multiply–adds per helper job (≈ 0.1–0.3 s), so a join never waits long and the work stays balanced. */
 const JOB_MADDS = 4e8;
@@ -80,14 +81,14 @@ function tileRows(sp: number): number {
 }
 
 class WasmWorkspace implements QrWorkspace {
-  readonly kernel = 'simd';
+  readonly engine = 'simd';
   readonly threads: number;
   private readonly sp: number;
   private readonly t: number;
   private readonly k: QrExports;
   private readonly at: { w: number; m: number; tile: number[]; out: number[]; g: number[] };
 
-  private attached: { pool: KernelThreads; handle: number } | null = null;
+  private attached: { pool: HelperThreads; handle: number } | null = null;
 
   private constructor(
     private readonly memory: WebAssembly.Memory,
@@ -119,7 +120,7 @@ class WasmWorkspace implements QrWorkspace {
     if (!plain) return null;
     const k = columns.length;
     const sp = pad4(k);
-    const pool = useHelpers && shared && D * sp * sp >= THREADED_MIN ? kernelThreads() : null;
+    const pool = useHelpers && shared && D * sp * sp >= THREADED_MIN ? helperThreads() : null;
     const threads = pool ? Math.min(MAX_THREADS, 1 + pool.helpers) : 1;
     const pages = Math.ceil(WasmWorkspace.bytes(D, k, threads) / PAGE);
     if (pages > MAX_PAGES) return null;
@@ -160,11 +161,11 @@ class WasmWorkspace implements QrWorkspace {
    * thread; in every round each thread takes the next job of one of its lanes (lane l → thread
    * l mod threads).
    */
-  private run(fn: QrKernelName, lanes: Array<Array<[number, number, number]>>, args: (th: number, job: [number, number, number]) => number[]): void {
+  private run(fn: QrFunctionName, lanes: Array<Array<[number, number, number]>>, args: (th: number, job: [number, number, number]) => number[]): void {
     const n = this.threads;
     const queues: Array<Array<[number, number, number]>> = Array.from({ length: n }, () => []);
     lanes.forEach((jobs, l) => queues[l % n].push(...jobs));
-    const kernel = this.k[fn] as (...a: number[]) => void;
+    const call = this.k[fn] as (...a: number[]) => void;
     const pool = this.attached?.pool;
     for (let round = 0; queues.some((q) => round < q.length); round++) {
       const started: boolean[] = [];
@@ -172,11 +173,11 @@ class WasmWorkspace implements QrWorkspace {
         const job = queues[th][round];
         started[th] = !!job && !!pool?.start(th - 1, this.attached!.handle, fn, args(th, job));
       }
-      if (queues[0][round]) kernel(...args(0, queues[0][round]));
+      if (queues[0][round]) call(...args(0, queues[0][round]));
       for (let th = 1; th < n; th++) {
         const job = queues[th][round];
         if (!job) continue;
-        if (!started[th]) kernel(...args(th, job));
+        if (!started[th]) call(...args(th, job));
         else if (!pool!.join(th - 1)) throw new HelperFailure(`thin QR: helper thread ${th - 1} failed during ${fn}`);
       }
     }
@@ -239,8 +240,8 @@ class WasmWorkspace implements QrWorkspace {
 /** Row tile of the JavaScript products. */
 const TILE = 128;
 
-class JsWorkspace implements QrWorkspace {
-  readonly kernel = 'js';
+class LoopsWorkspace implements QrWorkspace {
+  readonly engine = 'loops';
   readonly threads = 1;
   readonly cols: number;
   private readonly w: Float32Array;

@@ -4,9 +4,9 @@ import {
   NonFiniteError,
   RankDeficientError,
 } from '../errors';
-import { choleskyUpper, invertUpper, Matrix, multiplyUpper, pad4 } from './kernels';
+import { choleskyUpper, invertUpper, Matrix, multiplyUpper, pad4 } from './qr-loops';
 import { gramSchmidtQr } from './qr-gram-schmidt';
-import { HelperFailure, QrKernelKind, qrWorkspace, QrWorkspace } from './qr-workspace';
+import { HelperFailure, QrEngineChoice, qrWorkspace, QrWorkspace } from './qr-workspace';
 
 /** Options of the thin QR. */
 export interface ThinQrOptions {
@@ -27,8 +27,13 @@ export interface ThinQrOptions {
    * the first one asks for it. 'always': it always runs.
    */
   secondPass?: 'auto' | 'always';
-  /** 'auto' (default): the WebAssembly kernels where they run; 'js': plain loops (for tests). */
-  kernel?: 'auto' | 'js';
+  /**
+   * 'auto' (default): the 'simd' engine (qr.wat, on the helper threads of `useWorkerThreads()` when
+   * registered) where WebAssembly SIMD runs, else 'loops'; 'loops': plain JavaScript loops (for tests).
+   * Both give the unique Q with diag(R) > 0, differing only in the order of float64 sums. (Was
+   * `kernel: 'auto' | 'js'`, which now throws.)
+   */
+  engine?: 'auto' | 'loops';
 }
 
 /** Result of {@link thinQr}: E[:, kept] = Q·R. */
@@ -82,17 +87,20 @@ const MAX_REFINE = 2;
  * const { q, kept } = thinQr(E, 1000, 20);
  */
 export function thinQr(E: Matrix, rows: number, cols: number, opts: ThinQrOptions = {}): ThinQrResult {
+  return thinQrFor('thinQr', E, rows, cols, opts);
+}
+
+/**
+ * {@link thinQr} for a caller that exposes it under another name: every error message starts with
+ * `where` (orthonormalize, denseBasis, gaussianBasis, trajectoryBasis), the function the user called.
+ */
+export function thinQrFor(where: string, E: Matrix, rows: number, cols: number, opts: ThinQrOptions = {}): ThinQrResult {
+  checkThinQrOptions(where, opts);
   const rankTol = opts.rankTol ?? 1e-6;
-  if (!(rankTol >= 1e-7 && rankTol < 1)) {
-    throw new InvalidArgumentError(
-      `orthonormalize: rankTol must lie in [1e-7, 1), got ${rankTol}; the float64 factorization cannot ` +
-        `resolve a smaller relative distance. Pass a value such as 1e-6.`,
-    );
-  }
-  checkShape(E, rows, cols);
-  checkFinite(E, rows, cols);
+  checkShape(where, E, rows, cols);
+  checkFinite(where, E, rows, cols);
   const all = Array.from({ length: cols }, (_, j) => j);
-  const kind = opts.kernel ?? 'auto';
+  const kind: QrEngineChoice = opts.engine ?? 'auto';
 
   const route = withWorkspace(E, rows, cols, all, kind, (ws) => {
     const first = choleskyRoute(ws, cols, rankTol);
@@ -101,15 +109,15 @@ export function thinQr(E: Matrix, rows: number, cols: number, opts: ThinQrOption
   if (route) return { ...route, kept: all, dropped: [], method: 'cholesky' };
 
   const gs = gramSchmidtQr(E, rows, cols, rankTol);
-  if (gs.dependent.length > 0 && !opts.dropDependent) throw rankError(gs.dependent, gs.kept.length, rankTol);
+  if (gs.dependent.length > 0 && !opts.dropDependent) throw rankError(where, gs.dependent, gs.kept.length, rankTol);
   if (gs.kept.length === 0) {
-    throw new RankDeficientError('orthonormalize: every column of the basis is zero; give at least one nonzero column.', gs.dependent);
+    throw new RankDeficientError(`${where}: every column of the basis is zero; give at least one nonzero column.`, gs.dependent);
   }
   const k = gs.kept.length;
   const res = withWorkspace(gs.q, rows, k, Array.from({ length: k }, (_, j) => j), kind, (ws) => checked(ws, gs.r, false, 0));
   if (res) return { ...res, kept: gs.kept, dropped: gs.dependent, method: 'gram-schmidt' };
   throw new RankDeficientError(
-    `orthonormalize: the basis is too ill-conditioned to orthonormalize to ${ORTHONORMALITY_TOL} in float32 ` +
+    `${where}: the basis is too ill-conditioned to orthonormalize to ${ORTHONORMALITY_TOL} in float32 ` +
       `even after ${MAX_REFINE} refinement passes. Raise rankTol (e.g. 1e-5) with {dropDependent: true}, ` +
       `or orthonormalize it beforehand.`,
     [],
@@ -117,10 +125,36 @@ export function thinQr(E: Matrix, rows: number, cols: number, opts: ThinQrOption
 }
 
 /**
+ * Throws an {@link InvalidArgumentError} naming the fix for an option thinQr cannot honour, or one
+ * spelled the old way (`kernel`, now `engine`).
+ */
+export function checkThinQrOptions(where: string, opts: ThinQrOptions): void {
+  const old = opts as ThinQrOptions & { kernel?: unknown };
+  if (old.kernel !== undefined) {
+    throw new InvalidArgumentError(
+      `${where}: option 'kernel' is now called 'engine' (kernel 'js' is now engine 'loops'); pass { engine: 'auto' | 'loops' }.`,
+    );
+  }
+  const rankTol = opts.rankTol ?? 1e-6;
+  if (!(rankTol >= 1e-7 && rankTol < 1)) {
+    throw new InvalidArgumentError(
+      `${where}: rankTol must lie in [1e-7, 1), got ${rankTol}; the float64 factorization cannot ` +
+        `resolve a smaller relative distance. Pass a value such as 1e-6.`,
+    );
+  }
+  if (opts.engine !== undefined && opts.engine !== 'auto' && opts.engine !== 'loops') {
+    throw new InvalidArgumentError(`${where}: engine must be 'auto' or 'loops', got ${JSON.stringify(opts.engine)}.`);
+  }
+  if (opts.secondPass !== undefined && opts.secondPass !== 'auto' && opts.secondPass !== 'always') {
+    throw new InvalidArgumentError(`${where}: secondPass must be 'auto' or 'always', got ${JSON.stringify(opts.secondPass)}.`);
+  }
+}
+
+/**
  * Runs fn on a workspace of E's columns; when a helper thread fails mid-product (the working copy is
  * then unusable), once more on the calling thread alone. E itself is never written.
  */
-function withWorkspace<T>(E: Matrix, rows: number, n: number, columns: number[], kind: QrKernelKind, fn: (ws: QrWorkspace) => T): T {
+function withWorkspace<T>(E: Matrix, rows: number, n: number, columns: number[], kind: QrEngineChoice, fn: (ws: QrWorkspace) => T): T {
   const ws = qrWorkspace(E, rows, n, columns, kind);
   try {
     return fn(ws);
@@ -240,10 +274,10 @@ export function condEstimate(U: Float64Array, n: number): number {
   return Number.isFinite(c) ? c : Infinity;
 }
 
-function rankError(dependent: number[], kept: number, rankTol: number): RankDeficientError {
+function rankError(where: string, dependent: number[], kept: number, rankTol: number): RankDeficientError {
   const shown = dependent.slice(0, 30).join(', ') + (dependent.length > 30 ? `, … (${dependent.length} in all)` : '');
   return new RankDeficientError(
-    `orthonormalize: the basis is rank deficient: column(s) ${shown} (0-based) lie within ` +
+    `${where}: the basis is rank deficient: column(s) ${shown} (0-based) lie within ` +
       `${rankTol}·(their norm) of the span of the columns kept before them (zero columns included); ` +
       `${kept} independent column(s) remain. Remove them, pass {dropDependent: true} to drop them, or ` +
       `lower rankTol (≥ 1e-7).`,
@@ -251,26 +285,26 @@ function rankError(dependent: number[], kept: number, rankTol: number): RankDefi
   );
 }
 
-function checkShape(E: Matrix, rows: number, cols: number): void {
+function checkShape(where: string, E: Matrix, rows: number, cols: number): void {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || E.length !== rows * cols) {
     throw new InvalidArgumentError(
-      `orthonormalize: a ${rows}×${cols} matrix needs ${rows * cols} values, got ${E.length}.`,
+      `${where}: a ${rows}×${cols} matrix needs ${rows * cols} values, got ${E.length}.`,
     );
   }
   if (cols === 0) {
     throw new InvalidDimensionError(
-      'orthonormalize: the basis has d = 0 columns; give at least one column (d ≥ 1).',
+      `${where}: the basis has d = 0 columns; give at least one column (d ≥ 1).`,
     );
   }
   if (cols > rows) {
     throw new InvalidDimensionError(
-      `orthonormalize: the basis is ${rows}×${cols}, so d = ${cols} > D = ${rows}: at most D ` +
+      `${where}: the basis is ${rows}×${cols}, so d = ${cols} > D = ${rows}: at most D ` +
         `orthonormal columns exist in R^D. Use d ≤ ${rows}.`,
     );
   }
 }
 
-function checkFinite(E: Matrix, rows: number, cols: number): void {
+function checkFinite(where: string, E: Matrix, rows: number, cols: number): void {
   let bad = -1;
   for (let i = 0; i < E.length; i++) {
     if (!Number.isFinite(E[i])) {
@@ -283,7 +317,7 @@ function checkFinite(E: Matrix, rows: number, cols: number): void {
   for (let i = bad; i < E.length; i++) if (!Number.isFinite(E[i])) columns.add(i % cols);
   const list = [...columns].sort((a, b) => a - b);
   throw new NonFiniteError(
-    `orthonormalize: the basis contains NaN or Infinity (first at row ${Math.floor(bad / cols)}, ` +
+    `${where}: the basis contains NaN or Infinity (first at row ${Math.floor(bad / cols)}, ` +
       `column ${bad % cols}; columns ${list.slice(0, 20).join(', ')}${list.length > 20 ? ', …' : ''}). ` +
       `Replace the non-finite entries before building the basis.`,
   );

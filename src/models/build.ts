@@ -1,12 +1,13 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError } from '../errors';
+import { checkSeed } from '../random';
 
 /** Options every model factory accepts. */
 export interface ModelOptions {
   /**
    * Seeds the initial weights: the same seed gives bit-identical weights on every backend (the
    * initializers draw from seeded JS generators, not from a backend), so θ0 can be rebuilt from it.
-   * A non-negative safe integer. Default 0.
+   * A safe integer (the library's one seed rule, src/random.ts). Default 0.
    */
   seed?: number;
 }
@@ -29,24 +30,15 @@ export interface ClassifierSpec {
   classes: number;
 }
 
-/** Checks a seed once; returns it (0 when unset). */
-export function checkSeed(seed: number | undefined): number {
-  const s = seed ?? 0;
-  if (!Number.isSafeInteger(s) || s < 0) {
-    throw new InvalidArgumentError(`seed must be a non-negative safe integer, got ${seed}.`);
-  }
-  return s;
-}
-
 /**
  * Builds the classifier `spec` describes as a `tf.Sequential`. The last layer applies softmax, so
  * the outputs are class probabilities: compile with `loss: 'categoricalCrossentropy'` and one-hot
  * labels (or use `tf.metrics.categoricalCrossentropy` in a custom loss). Kernels are Glorot-uniform,
- * layer i drawing from seed `1000·seed + i` (streams of different seeds never coincide); biases start
- * at zero. Activations are relu.
+ * layer i drawing from seed `1000·seed + i` (streams of different seeds never coincide while
+ * |seed| < 9·10¹², where that sum is exact); biases start at zero. Activations are relu.
  */
 export function buildClassifier(spec: ClassifierSpec, options: ModelOptions = {}): tfl.Sequential {
-  const seed = checkSeed(options.seed);
+  const seed = checkSeed('model options', options.seed);
   for (const w of [...spec.hidden, ...spec.convs.map((c) => c.filters), spec.classes]) {
     if (!Number.isInteger(w) || w < 1) throw new InvalidArgumentError(`layer widths must be positive integers, got ${w}.`);
   }

@@ -1,11 +1,11 @@
 import * as os from 'os';
 import { MessageChannel, MessagePort, Worker } from 'worker_threads';
 import { InvalidArgumentError } from '../errors';
-import { KernelName, kernelThreads, KernelThreads, setKernelThreads } from '../linalg/wasm/threads';
+import { helperThreads, HelperThreads, setHelperThreads, WasmFunctionName } from '../linalg/wasm/threads';
 
 /**
  * The helper's loop. ctl (Int32Array on a SharedArrayBuffer): [0] state (0 idle, 1 job, 2 failed,
- * 3 stop), [1] started, [2] handle, [3] kernel index, [4…] arguments. Memories arrive on the port
+ * 3 stop), [1] started, [2] handle, [3] function index, [4…] arguments. Memories arrive on the port
  * as {handle, memory, module} (or {handle} to forget one) and are read synchronously when a job
  * comes, so the helper never needs its event loop.
  */
@@ -38,7 +38,7 @@ for (;;) {
 port.close();
 `;
 
-const NAMES: KernelName[] = ['project1', 'project4', 'lift1', 'lift4', 'gram', 'trmm'];
+const NAMES: WasmFunctionName[] = ['project1', 'project4', 'lift1', 'lift4', 'gram', 'trmm'];
 /** How long a join waits before it declares a helper lost (a dense pass takes milliseconds, a QR job under a second). */
 const JOIN_TIMEOUT_MS = 30_000;
 
@@ -50,7 +50,7 @@ interface Helper {
 }
 
 /** A pool of worker_threads helpers; the calling thread blocks (Atomics.wait) while they finish. */
-class WorkerPool implements KernelThreads {
+class WorkerPool implements HelperThreads {
   readonly helpers: number;
   private readonly pool: Helper[];
   private nextHandle = 1;
@@ -80,7 +80,7 @@ class WorkerPool implements KernelThreads {
     for (const h of this.pool) if (!h.lost) h.port.postMessage({ handle });
   }
 
-  start(i: number, handle: number, fn: KernelName, args: number[]): boolean {
+  start(i: number, handle: number, fn: WasmFunctionName, args: number[]): boolean {
     const h = this.pool[i];
     if (!h || h.lost || Atomics.load(h.ctl, 1) !== 1 || Atomics.load(h.ctl, 0) !== 0) return false;
     h.ctl[2] = handle;
@@ -118,7 +118,7 @@ class WorkerPool implements KernelThreads {
 }
 
 /**
- * Lets dense bases (storage 'kernel') run their two passes, and the thin QR its Gram and triangular
+ * Lets dense bases (storage 'wasm') run their two passes, and the thin QR its Gram and triangular
  * products (src/linalg/qr-workspace.ts), on `threads` threads: the caller plus
  * `threads − 1` worker_threads helpers, over a shared WebAssembly memory. Both passes are
  * memory-bound; on this project's 2-core machine two threads take them from ≈ 50 to ≈ 40 ms at
@@ -133,18 +133,18 @@ export function useWorkerThreads(threads: number = defaultThreads()): number {
   if (!Number.isInteger(threads) || threads < 1 || threads > 8) {
     throw new InvalidArgumentError(`useWorkerThreads: threads must be an integer from 1 to 8 (the caller included), got ${threads}.`);
   }
-  const current = kernelThreads();
+  const current = helperThreads();
   if (current && current.helpers === threads - 1) return current.helpers;
   stopWorkerThreads();
-  if (threads > 1) setKernelThreads(new WorkerPool(threads - 1));
+  if (threads > 1) setHelperThreads(new WorkerPool(threads - 1));
   return threads - 1;
 }
 
 /** Stops the helpers of {@link useWorkerThreads}; dense bases go on with the calling thread alone. */
 export function stopWorkerThreads(): void {
-  const current = kernelThreads();
+  const current = helperThreads();
   if (current && typeof (current as Partial<WorkerPool>).stop === 'function') (current as WorkerPool).stop();
-  setKernelThreads(null);
+  setHelperThreads(null);
 }
 
 function defaultThreads(): number {

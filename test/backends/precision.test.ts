@@ -40,8 +40,8 @@ test('webgl with float16 textures: the tf path is never exact, whatever D', () =
   expect(lengthProblem(WEBGL16, 2 ** 24 + 1)).toBeNull();
 });
 
-test("on cpu useTfOps follows impl: 'tf' takes the tf path, 'auto' and 'js' the typed arrays, even past 2²⁴", () => {
+test("on cpu useTfOps follows compute: 'tf' takes the tf path, 'auto' and 'arrays' the typed arrays, even past 2²⁴", () => {
   expect(useTfOps('hashedBasis', 'tf', 2 ** 24 + 2)).toBe(true);
   expect(useTfOps('hashedBasis', 'auto', 2 ** 24 + 2)).toBe(false);
-  expect(useTfOps('hashedBasis', 'js', 2 ** 24 + 2)).toBe(false);
+  expect(useTfOps('hashedBasis', 'arrays', 2 ** 24 + 2)).toBe(false);
 });

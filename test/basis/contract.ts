@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Basis, DimensionMismatchError, DisposedError } from '../../src';
-import { hostOperator } from '../../src/basis/basis';
+import { arrayOperator, Basis, DimensionMismatchError, DisposedError } from '../../src';
 import { uniformArray } from '../helpers';
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -56,22 +55,22 @@ export function checkBasisContract(make: () => Basis, D: number, d: number): voi
   const ppv = tf.tidy(() => basis.lift(basis.project(pv)));
   expect(maxDiff(ppv.dataSync(), pv.dataSync())).toBeLessThanOrEqual(1e-5);
 
-  // The host operator (typed-array bases on cpu/wasm) must give the tensor methods' bits exactly,
+  // The array operator (typed-array bases on cpu/wasm) must give the tensor methods' bits exactly,
   // the origin fused in as tf.add(θ0, Q·c) rounds it: the optimizer's step uses one or the other.
-  const host = hostOperator(basis);
-  if (host) {
+  const arrays = arrayOperator(basis);
+  if (arrays) {
     const base = uniformArray(D, 13);
     const viaTensors = tf.tidy(() => tf.add(tf.tensor1d(base), basis.lift(c)).dataSync());
-    expect(Array.from(host.project(vArr))).toEqual(Array.from(p.dataSync()));
-    expect(Array.from(host.lift(cArr))).toEqual(Array.from(l.dataSync()));
-    expect(Array.from(host.lift(cArr, base))).toEqual(Array.from(viaTensors));
+    expect(Array.from(arrays.project(vArr))).toEqual(Array.from(p.dataSync()));
+    expect(Array.from(arrays.lift(cArr))).toEqual(Array.from(l.dataSync()));
+    expect(Array.from(arrays.lift(cArr, base))).toEqual(Array.from(viaTensors));
     // Into a reused array with stale contents: the same bits, the same array back.
     const out = new Float32Array(D).fill(Number.NaN);
-    expect(host.lift(cArr, base, out)).toBe(out);
+    expect(arrays.lift(cArr, base, out)).toBe(out);
     expect(Array.from(out)).toEqual(Array.from(viaTensors));
     const wrongOut = new Float32Array(D + 1).fill(7);
-    expect(() => host.lift(cArr, base, wrongOut)).toThrow(DimensionMismatchError);
-    expect(() => host.lift(cArr, base, wrongOut)).toThrow(`out must have length D = ${D}, got ${D + 1}`);
+    expect(() => arrays.lift(cArr, base, wrongOut)).toThrow(DimensionMismatchError);
+    expect(() => arrays.lift(cArr, base, wrongOut)).toThrow(`out must have length D = ${D}, got ${D + 1}`);
     expect(wrongOut.every((x) => x === 7)).toBe(true); // rejected before anything was written
   }
 

@@ -52,4 +52,18 @@ describe('the seeded basis kind registry', () => {
     expect(() => checkBasisSpec('load', { kind: 'dense', D: 4, d: 2, seed: 0 })).toThrow(`a seeded basis is ${seededKindList()}`);
     expect(() => seededBasis('dense' as never)).toThrow(seededKindList());
   });
+
+  it('a spec saved before the one seed rule still loads: any safe integer seed, negative included; others are refused', () => {
+    const before = tf.memory().numTensors;
+    for (const kind of SEEDED_BASIS_KINDS) {
+      const b = basisFromSpec({ kind, D: 30, d: 4, seed: -12 });
+      expect(basisSpec(b)).toEqual({ kind, D: 30, d: 4, seed: -12 });
+      b.dispose();
+    }
+    expect(() => checkBasisSpec('load', { kind: 'hashed', D: 4, d: 2, seed: 1.5 })).toThrow(
+      new InvalidArgumentError('load: seed must be a safe integer (|seed| ≤ 2^53 − 1), got 1.5.'),
+    );
+    expect(() => checkBasisSpec('load', { kind: 'hashed', D: 4, d: 2 })).toThrow('load: the basis spec has no seed; expected {kind, D, d, seed}.');
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

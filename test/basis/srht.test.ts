@@ -7,26 +7,26 @@ describe.each(BACKENDS)('srhtBasis on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
   test.each([
-    [1, 1, 'js'],
-    [8, 8, 'js'],
-    [119, 12, 'js'],
-    [300, 37, 'js'],
-    [1000, 3, 'js'],
+    [1, 1, 'arrays'],
+    [8, 8, 'arrays'],
+    [119, 12, 'arrays'],
+    [300, 37, 'arrays'],
+    [1000, 3, 'arrays'],
     [119, 12, 'tf'],
     [300, 37, 'tf'],
-  ] as const)('the Basis contract at D = %i, d = %i (%s transform)', (D, d, impl) => {
-    checkBasisContract(() => srhtBasis(D, d, { seed: D, impl }), D, d);
+  ] as const)('the Basis contract at D = %i, d = %i (%s transform)', (D, d, compute) => {
+    checkBasisContract(() => srhtBasis(D, d, { seed: D, compute }), D, d);
   });
 
   test('the js (SIMD) and tf transforms give the same bits, and columns are split in proportion to the blocks', () => {
     const D = 1000; // blocks 512, 256, 128, 64, 32, 8
     const start = tf.memory().numTensors;
-    const js = srhtBasis(D, 100, { seed: 2, impl: 'js' });
-    const viaTf = srhtBasis(D, 100, { seed: 2, impl: 'tf' });
+    const js = srhtBasis(D, 100, { seed: 2, compute: 'arrays' });
+    const viaTf = srhtBasis(D, 100, { seed: 2, compute: 'tf' });
     expect(js.blocks.map((b) => [b.size, b.cols.length])).toEqual([
       [512, 51], [256, 26], [128, 13], [64, 6], [32, 3], [8, 1],
     ]);
-    expect(js.kernel).toBe('simd');
+    expect(js.engine).toBe('simd');
     // Both round every transform stage to float32 in the same order and scale by 1/√n_b at the same
     // point, and float32 add/sub/mul are exact IEEE operations on cpu and wasm: no tolerance needed.
     const v = tf.tensor1d(uniformArray(D, 3));
@@ -68,7 +68,7 @@ describe.each(BACKENDS)('srhtBasis on %s', (backend) => {
 
   test('bad input', () => {
     expect(() => srhtBasis(4, 5)).toThrow(InvalidDimensionError);
-    expect(() => srhtBasis(4, 2, { impl: 'gpu' as never })).toThrow(InvalidArgumentError);
-    expect(() => srhtBasis(4, 2, { seed: NaN })).toThrow(/seed must be an integer/);
+    expect(() => srhtBasis(4, 2, { compute: 'gpu' as never })).toThrow(InvalidArgumentError);
+    expect(() => srhtBasis(4, 2, { seed: NaN })).toThrow(/seed must be a safe integer/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Runs in headless Chromium (bundled by webgl.test.ts): checks every basis kind and the coordinates
- * wrapper on the webgl backend, and counts device→host reads; and the dense SIMD kernel on the cpu
- * backend. Exposes `runChecks()` and `runKernelCheck()` on window.
+ * wrapper on the webgl backend, and counts device→host reads; and a dense basis in WebAssembly memory on the cpu
+ * backend. Exposes `runChecks()` and `runWasmDenseCheck()` on window.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -114,11 +114,11 @@ async function runChecks() {
 }
 
 /**
- * A dense basis on the cpu backend in a page: 'auto' storage takes the SIMD kernel (on the page's
+ * A dense basis on the cpu backend in a page: 'auto' storage takes 'wasm' (WebAssembly SIMD, on the page's
  * thread: browsers get no helper threads).
  * Returns the storage and the largest difference from float64 loops over the materialized Q.
  */
-async function runKernelCheck() {
+async function runWasmDenseCheck() {
   await tf.setBackend('cpu');
   await tf.ready();
   const [D, d] = [2053, 37];
@@ -146,4 +146,4 @@ async function runKernelCheck() {
   return { backend: tf.getBackend(), storage, worst, numTensors: tf.memory().numTensors };
 }
 
-Object.assign(window, { runChecks, runKernelCheck });
+Object.assign(window, { runChecks, runWasmDenseCheck });

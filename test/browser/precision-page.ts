@@ -4,8 +4,7 @@
  * textures. Exposes `runHalfFloat(flag)` and `runPast2to24()` on window; one call per fresh page.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Basis, blockBasis, gaussianBasis, hashedBasis, srhtBasis, tensorPrecision, withScaleDirection } from '../../src';
-import { hostOperator } from '../../src/basis/basis';
+import { arrayOperator, Basis, blockBasis, gaussianBasis, hashedBasis, srhtBasis, tensorPrecision, withScaleDirection } from '../../src';
 
 interface Caught {
   name: string;
@@ -32,7 +31,7 @@ function onGpu(values: Float32Array): { v: tf.Tensor1D; held: Float32Array } {
 
 /**
  * Largest |Qᵀv − project(v)| and |Q·c − lift(c)| against float64 loops over the materialized Q (read
- * from the basis' own host arrays), using v as the GPU holds it; and the worst |QᵀQ − I|.
+ * from the basis' own typed arrays), using v as the GPU holds it; and the worst |QᵀQ − I|.
  */
 function exactness(basis: Basis, seed: number) {
   const [D, d] = [basis.ambientDim, basis.dim];
@@ -82,8 +81,8 @@ async function runHalfFloat(flag: 'render32' | 'forceF16') {
   }));
   const D = 5000;
   const errors = {
-    hashedTf: caught(() => hashedBasis(D, 7, { seed: 1, impl: 'tf' })),
-    srhtTf: caught(() => srhtBasis(D, 7, { seed: 1, impl: 'tf' })),
+    hashedTf: caught(() => hashedBasis(D, 7, { seed: 1, compute: 'tf' })),
+    srhtTf: caught(() => srhtBasis(D, 7, { seed: 1, compute: 'tf' })),
     denseTensor: caught(() => gaussianBasis(300, 7, { seed: 1, storage: 'tensor' })),
     scaleDirection: (() => {
       const inner = hashedBasis(300, 5, { seed: 2 });
@@ -94,7 +93,7 @@ async function runHalfFloat(flag: 'render32' | 'forceF16') {
       return r;
     })(),
   };
-  // 'auto' falls back to the host: exact Q, project/lift exact on the values the GPU holds.
+  // 'auto' falls back to typed arrays: exact Q, project/lift exact on the values the GPU holds.
   const fallbacks = [];
   for (const [kind, make] of [
     ['hashed', () => hashedBasis(D, 7, { seed: 1 })],
@@ -102,8 +101,8 @@ async function runHalfFloat(flag: 'render32' | 'forceF16') {
     ['gaussian', () => gaussianBasis(D, 7, { seed: 1 })],
   ] as Array<[string, () => Basis & { storage?: string }]>) {
     const basis = make();
-    const hostPath = hostOperator(basis) !== null;
-    fallbacks.push({ kind, hostPath, storage: basis.storage ?? null, ...exactness(basis, fallbacks.length) });
+    const arrayPath = arrayOperator(basis) !== null;
+    fallbacks.push({ kind, arrayPath, storage: basis.storage ?? null, ...exactness(basis, fallbacks.length) });
     basis.dispose();
   }
   return { precision: tensorPrecision(), premise, errors, fallbacks, tensorsLeft: tf.memory().numTensors - start };
@@ -128,9 +127,9 @@ async function runPast2to24() {
   const added = tf.tidy(() => Array.from(tf.add(tf.tensor1d(values), 0).dataSync().subarray(D - 3)));
   const gathered = tf.tidy(() => Array.from(tf.gather(tf.tensor1d(values), tf.tensor1d([D - 3, D - 2, D - 1], 'int32')).dataSync()));
   const errors = {
-    hashedTf: caught(() => hashedBasis(D, 2, { seed: 5, impl: 'tf' })),
+    hashedTf: caught(() => hashedBasis(D, 2, { seed: 5, compute: 'tf' })),
     hashedAuto: caught(() => hashedBasis(D, 2, { seed: 5 })),
-    srhtJs: caught(() => srhtBasis(D, 2, { seed: 5, impl: 'js' })),
+    srhtArrays: caught(() => srhtBasis(D, 2, { seed: 5, compute: 'arrays' })),
     gaussian: caught(() => gaussianBasis(D, 1, { seed: 5 })),
     block: caught(() => blockBasis([sizedPart(2 ** 23 + 1), sizedPart(2 ** 23 + 1)])),
   };

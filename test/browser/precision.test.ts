@@ -16,14 +16,14 @@ interface Half {
   precision: { backend: string; floatBits: number; exactIntegers: number };
   premise: { gathered: number[]; third: number };
   errors: Record<'hashedTf' | 'srhtTf' | 'denseTensor' | 'scaleDirection', Caught | null>;
-  fallbacks: Array<{ kind: string; hostPath: boolean; storage: string | null; apply: number; orth: number }>;
+  fallbacks: Array<{ kind: string; arrayPath: boolean; storage: string | null; apply: number; orth: number }>;
   tensorsLeft: number;
 }
 interface Past {
   precision: Half['precision'];
   added: number[];
   gathered: number[];
-  errors: Record<'hashedTf' | 'hashedAuto' | 'srhtJs' | 'gaussian' | 'block', Caught | null>;
+  errors: Record<'hashedTf' | 'hashedAuto' | 'srhtArrays' | 'gaussian' | 'block', Caught | null>;
   largest: Caught | null;
   tensorsLeft: number;
 }
@@ -68,12 +68,12 @@ describe('bases on webgl where tensors cannot hold them exactly (headless Chromi
       expect(Math.abs(r.premise.third - 1 / 3)).toBeLessThanOrEqual(2 ** -11 / 3); // float16: 11 significant bits
     });
 
-    test("impl 'tf', storage 'tensor' and withScaleDirection: a PrecisionError naming the problem and the fix, nothing left", () => {
+    test("compute 'tf', storage 'tensor' and withScaleDirection: a PrecisionError naming the problem and the fix, nothing left", () => {
       const { hashedTf, srhtTf, denseTensor, scaleDirection } = half[flag].errors;
       for (const [e, where, fix] of [
-        [hashedTf, 'hashedBasis', /Use impl 'auto' or 'js'/],
-        [srhtTf, 'srhtBasis', /Use impl 'auto' or 'js'/],
-        [denseTensor, 'DenseBasis', /Pass \{ storage: 'host' \}/],
+        [hashedTf, 'hashedBasis', /Use compute 'auto' or 'arrays'/],
+        [srhtTf, 'srhtBasis', /Use compute 'auto' or 'arrays'/],
+        [denseTensor, 'DenseBasis', /Pass \{ storage: 'array' \}/],
         [scaleDirection, 'withScaleDirection', /Or use the wasm or cpu backend/],
       ] as Array<[Caught | null, string, RegExp]>) {
         expect(e).not.toBeNull();
@@ -86,11 +86,11 @@ describe('bases on webgl where tensors cannot hold them exactly (headless Chromi
       }
     });
 
-    test.each(['hashed', 'srht', 'gaussian'])("'auto' %s falls back to the host: orthonormal, and exact on the values the GPU holds", (kind) => {
+    test.each(['hashed', 'srht', 'gaussian'])("'auto' %s falls back to typed arrays: orthonormal, and exact on the values the GPU holds", (kind) => {
       const r = half[flag].fallbacks.find((x) => x.kind === kind)!;
-      expect(r.hostPath).toBe(true);
-      if (kind === 'gaussian') expect(r.storage).toBe('kernel');
-      // float32 Q from the basis' host arrays against float64 sums over D = 5000: 1e-6 (Gram) and
+      expect(r.arrayPath).toBe(true);
+      if (kind === 'gaussian') expect(r.storage).toBe('wasm');
+      // float32 Q from the basis' typed arrays against float64 sums over D = 5000: 1e-6 (Gram) and
       // 1e-5 (products of unit-scale values). A float16 Q or index would be off by ≥ 1e-4.
       expect(r.orth).toBeLessThanOrEqual(1e-6);
       expect(r.apply).toBeLessThanOrEqual(1e-5);
@@ -111,7 +111,7 @@ describe('bases on webgl where tensors cannot hold them exactly (headless Chromi
       expect(past.gathered[2]).not.toBe(3);
     });
 
-    test('every basis kind and impl: a PrecisionError naming D and the fix (no fallback can be exact), nothing left', () => {
+    test('every basis kind and compute: a PrecisionError naming D and the fix (no fallback can be exact), nothing left', () => {
       const problem =
         `tfjs-webgl computes element positions in float32, so it misplaces the elements of a D-long vector ` +
         `(θ, the gradient) past position 2^24 = 16777216, and D − 1 = 16777217. Use the wasm or cpu backend, ` +
@@ -119,7 +119,7 @@ describe('bases on webgl where tensors cannot hold them exactly (headless Chromi
       for (const [key, where] of [
         ['hashedTf', 'hashedBasis'],
         ['hashedAuto', 'hashedBasis'],
-        ['srhtJs', 'srhtBasis'],
+        ['srhtArrays', 'srhtBasis'],
         ['gaussian', 'DenseBasis'],
         ['block', 'blockBasis'],
       ] as const) {

@@ -19,14 +19,14 @@ interface Result {
 describe('webgl in headless Chromium', () => {
   let browser: Browser;
   let report: { backend: string; results: Result[]; numTensors: number };
-  let kernel: { backend: string; storage: string; worst: number; numTensors: number };
+  let wasmDense: { backend: string; storage: string; worst: number; numTensors: number };
 
   beforeAll(async () => {
     const script = await bundlePage(path.join(__dirname, 'page.ts'));
     browser = await launchChromium();
     const page = await openPage(browser, script);
     report = await page.evaluate(() => (window as unknown as { runChecks: () => Promise<typeof report> }).runChecks());
-    kernel = await page.evaluate(() => (window as unknown as { runKernelCheck: () => Promise<typeof kernel> }).runKernelCheck());
+    wasmDense = await page.evaluate(() => (window as unknown as { runWasmDenseCheck: () => Promise<typeof wasmDense> }).runWasmDenseCheck());
   }, 300_000);
 
   afterAll(async () => {
@@ -52,13 +52,13 @@ describe('webgl in headless Chromium', () => {
 
   test('no tensor is left on the page', () => {
     expect(report.numTensors).toBe(0);
-    expect(kernel.numTensors).toBe(0);
+    expect(wasmDense.numTensors).toBe(0);
   });
 
-  test('a dense basis on cpu in a page takes the SIMD kernel and gives Qᵀv and Q·c', () => {
-    expect(kernel.backend).toBe('cpu');
-    expect(kernel.storage).toBe('kernel');
+  test("a dense basis on cpu in a page takes storage 'wasm' and gives Qᵀv and Q·c", () => {
+    expect(wasmDense.backend).toBe('cpu');
+    expect(wasmDense.storage).toBe('wasm');
     // float32 sums of ≤ 2053 unit-scale products against float64 loops.
-    expect(kernel.worst).toBeLessThanOrEqual(1e-5);
+    expect(wasmDense.worst).toBeLessThanOrEqual(1e-5);
   });
 });

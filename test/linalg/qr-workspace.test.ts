@@ -1,11 +1,11 @@
 import { thinQr } from '../../src/linalg/qr';
-import { pad4 } from '../../src/linalg/kernels';
+import { pad4 } from '../../src/linalg/qr-loops';
 import { qrWorkspace } from '../../src/linalg/qr-workspace';
 import { stopWorkerThreads, useWorkerThreads } from '../../src/node/worker-threads';
 import { gaussianArray } from '../../src/random';
 
 /**
- * The thin-QR kernels (qr.wat through qr-workspace.ts, and the JavaScript loops) against plain
+ * The thin-QR products (qr.wat through qr-workspace.ts, and the JavaScript loops) against plain
  * float64 loops written here. Products of two float32 values are exact in float64, so the Gram
  * matrices differ only in summation order: |ΔG_ab| ≤ D·ε·Σ|e_a||e_b| (ε = 2⁻⁵³), checked with the
  * factor D. W·M is rounded to float32 once: |Δ| ≤ 2⁻²⁴·|x| + D-independent float64 noise, checked as
@@ -33,7 +33,7 @@ function reference(E: Float32Array, D: number, n: number, cols: number[], M: Flo
   return { G, Gabs, WM, WMabs };
 }
 
-describe('thin-QR workspaces (WebAssembly f64x2 kernels and JavaScript loops)', () => {
+describe("thin-QR workspaces (the 'simd' engine, f64x2, and 'loops')", () => {
   test.each([
     [1, 1, [0]],
     [37, 5, [0, 1, 2, 3, 4]],
@@ -46,9 +46,9 @@ describe('thin-QR workspaces (WebAssembly f64x2 kernels and JavaScript loops)', 
     const M = new Float64Array(p * p);
     for (let a = 0; a < k; a++) for (let b = a; b < k; b++) M[a * p + b] = Math.sin(1 + a + 3 * b);
     const ref = reference(E, D, n, cols, M);
-    for (const kind of ['auto', 'js'] as const) {
-      const ws = qrWorkspace(E, D, n, cols, kind);
-      if (kind === 'auto') expect(ws.kernel).toBe('simd');
+    for (const choice of ['auto', 'loops'] as const) {
+      const ws = qrWorkspace(E, D, n, cols, choice);
+      expect(ws.engine).toBe(choice === 'auto' ? 'simd' : 'loops');
       const G = ws.gram();
       let worst = 0; // largest |error| / bound: ≤ 1 passes
       for (let a = 0; a < k; a++) {

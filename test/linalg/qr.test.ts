@@ -1,11 +1,15 @@
+import * as tf from '@tensorflow/tfjs';
 import * as math from 'mathjs';
 import {
+  denseBasis,
   InvalidArgumentError,
   InvalidDimensionError,
   NonFiniteError,
+  orthonormalize,
   RankDeficientError,
   thinQr,
 } from '../../src';
+import { useBackend } from '../helpers';
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { gaussianArray } from '../../src/random';
@@ -172,5 +176,54 @@ describe('thinQr (float64: Cholesky-QR on the Gram route, Gram–Schmidt twice o
     expect(() => thinQr(E, 10, 4)).toThrow(NonFiniteError);
     expect(() => thinQr(E, 10, 4)).toThrow(/row 3, column 1; columns 1, 2/);
     expect(() => thinQr(gaussianArray(40, 1), 10, 4, { rankTol: 1e-9 })).toThrow(/rankTol must lie in/);
+  });
+});
+
+/**
+ * The thin QR's errors name the function the user called (thinQrFor threads it from orthonormalize,
+ * denseBasis, gaussianBasis and trajectoryBasis; the last two check their sizes first, so on a seeded
+ * Gaussian or a trajectory of full rank the QR has nothing left to refuse), and its old option
+ * spelling throws.
+ */
+describe('thinQr: error messages name the caller', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  test.each([
+    ['thinQr', (E: Float32Array, opts = {}) => thinQr(E, 10, 4, opts)],
+    ['orthonormalize', (E: Float32Array, opts = {}) => tf.tidy(() => orthonormalize(tf.tensor2d(E, [10, 4]), opts))],
+    [
+      'denseBasis',
+      (E: Float32Array, opts = {}) => {
+        const t = tf.tensor2d(E, [10, 4]);
+        try {
+          return denseBasis(t, opts);
+        } finally {
+          t.dispose();
+        }
+      },
+    ],
+  ] as const)('%s: rank, non-finite and option errors start with its name; nothing left', (where, run) => {
+    const start = tf.memory().numTensors;
+    const dependent = gaussianArray(40, 2);
+    for (let i = 0; i < 10; i++) dependent[i * 4 + 3] = 2 * dependent[i * 4];
+    expect(() => run(dependent)).toThrow(RankDeficientError);
+    expect(() => run(dependent)).toThrow(new RegExp(`^${where}: the basis is rank deficient: column\\(s\\) 3 `));
+    const bad = gaussianArray(40, 2);
+    bad[5] = NaN;
+    expect(() => run(bad)).toThrow(new RegExp(`^${where}: the basis contains NaN or Infinity`));
+    expect(() => run(gaussianArray(40, 2), { rankTol: 2 })).toThrow(new RegExp(`^${where}: rankTol must lie in`));
+    expect(() => run(gaussianArray(40, 2), { kernel: 'js' } as never)).toThrow(InvalidArgumentError);
+    expect(() => run(gaussianArray(40, 2), { kernel: 'js' } as never)).toThrow(
+      `${where}: option 'kernel' is now called 'engine' (kernel 'js' is now engine 'loops'); pass { engine: 'auto' | 'loops' }.`,
+    );
+    expect(() => run(gaussianArray(40, 2), { engine: 'js' } as never)).toThrow(`${where}: engine must be 'auto' or 'loops', got "js".`);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  test("engine 'loops' and 'auto' give the same Q up to the order of float64 sums", () => {
+    const E = gaussianArray(300 * 8, 4);
+    const [a, b] = [thinQr(E, 300, 8), thinQr(E, 300, 8, { engine: 'loops' })];
+    // Both are the unique Q with diag(R) > 0 of one float32 E; entries ≈ 1/√300 agree to float32 rounding.
+    for (let i = 0; i < a.q.length; i++) expect(Math.abs(a.q[i] - b.q[i])).toBeLessThanOrEqual(1e-6);
   });
 });

@@ -1,18 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { gaussianBasis, InvalidArgumentError } from '../../src';
 import { stopWorkerThreads, useWorkerThreads } from '../../src/node';
-import { DenseKernelName, kernelThreads, KernelThreads, setKernelThreads } from '../../src/linalg/wasm/threads';
-import { DENSE_SHARED_WASM_BASE64 } from '../../src/linalg/wasm/kernels-bytes';
+import { DenseFunctionName, helperThreads, HelperThreads, setHelperThreads } from '../../src/linalg/wasm/threads';
+import { DENSE_SHARED_WASM_BASE64 } from '../../src/linalg/wasm/bytes';
 import { uniformArray, useBackend } from '../helpers';
 
 /** The real pool, wrapped to count what its helpers did. */
-function spy(inner: KernelThreads) {
+function spy(inner: HelperThreads) {
   const log = { started: 0, joined: 0, failed: 0, detached: [] as number[] };
-  const threads: KernelThreads = {
+  const threads: HelperThreads = {
     helpers: inner.helpers,
     attach: (memory, module) => inner.attach(memory, module),
     detach: (handle) => (log.detached.push(handle), inner.detach(handle)),
-    start: (h: number, handle: number, fn: DenseKernelName, args: number[]) => {
+    start: (h: number, handle: number, fn: DenseFunctionName, args: number[]) => {
       const ok = inner.start(h, handle, fn, args);
       if (ok) log.started++;
       return ok;
@@ -27,7 +27,7 @@ function spy(inner: KernelThreads) {
   return { threads, log };
 }
 
-describe('useWorkerThreads: dense kernels on worker_threads helpers', () => {
+describe('useWorkerThreads: dense passes on worker_threads helpers', () => {
   beforeAll(() => useBackend('wasm'));
   afterAll(() => stopWorkerThreads());
 
@@ -37,27 +37,27 @@ describe('useWorkerThreads: dense kernels on worker_threads helpers', () => {
       expect(() => useWorkerThreads(n)).toThrow(InvalidArgumentError);
       expect(() => useWorkerThreads(n)).toThrow(/integer from 1 to 8/);
     }
-    expect(kernelThreads()).toBeNull();
+    expect(helperThreads()).toBeNull();
     expect(useWorkerThreads(1)).toBe(0); // the caller alone: no pool
-    expect(kernelThreads()).toBeNull();
+    expect(helperThreads()).toBeNull();
   });
 
   test('the helpers share the passes: same lift bits and projections as one thread, no tensor left', async () => {
     stopWorkerThreads();
     const [D, d] = [50_001, 24]; // 1.2·10⁶ floats: past the size where helpers are used
     const basis = gaussianBasis(D, d, { seed: 4 });
-    expect(basis.storage).toBe('kernel');
+    expect(basis.storage).toBe('wasm');
     const v = tf.tensor1d(uniformArray(D, 1));
     const c = tf.tensor1d(uniformArray(d, 2));
     const start = tf.memory().numTensors;
     const alone = { p: basis.project(v), l: basis.lift(c) };
 
     expect(useWorkerThreads(3)).toBe(2);
-    const pool = kernelThreads() as KernelThreads;
+    const pool = helperThreads() as HelperThreads;
     expect(useWorkerThreads(3)).toBe(2); // idempotent: the same pool
-    expect(kernelThreads()).toBe(pool);
+    expect(helperThreads()).toBe(pool);
     const { threads, log } = spy(pool);
-    setKernelThreads(threads);
+    setHelperThreads(threads);
     // The helpers start asynchronously; until they run, the caller does their shares.
     for (let i = 0; i < 200 && log.started < 4; i++) {
       tf.dispose([basis.project(v), basis.lift(c)]);
@@ -77,15 +77,15 @@ describe('useWorkerThreads: dense kernels on worker_threads helpers', () => {
     basis.dispose();
     expect(log.detached).toHaveLength(1);
     stopWorkerThreads();
-    expect(kernelThreads()).toBeNull();
+    expect(helperThreads()).toBeNull();
     tf.dispose([v, c]);
   });
 
   test('a job the helper cannot run (unknown memory) fails cleanly, and the helper stays usable', async () => {
     stopWorkerThreads();
     useWorkerThreads(2);
-    const pool = kernelThreads() as KernelThreads;
-    const startWhenReady = async (handle: number, fn: DenseKernelName, args: number[]) => {
+    const pool = helperThreads() as HelperThreads;
+    const startWhenReady = async (handle: number, fn: DenseFunctionName, args: number[]) => {
       for (let i = 0; i < 400; i++) {
         if (pool.start(0, handle, fn, args)) return true;
         await new Promise((r) => setTimeout(r, 25));

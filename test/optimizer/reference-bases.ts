@@ -151,8 +151,8 @@ function gradedE(D: number, d: number, seed: number): Float32Array {
 const gaussianQ = (D: number, d: number, seed: number) => ({ q: gramSchmidt(gaussianArray(D * d, seed), D, d), D, d });
 
 /**
- * Every basis kind of the library, as (name, build(model)): dense (kernel storage; tensor storage
- * with the single layout), gaussian (kernel, tensor, host), hashed and srht (both implementations),
+ * Every basis kind of the library, as (name, build(model)): dense (wasm storage; tensor storage
+ * without the transpose), gaussian (wasm, tensor, array), hashed and srht (both computes),
  * block, perVariable with scale directions, trajectory, and a whole-model scale direction.
  */
 export const REFERENCE_BASES: Array<[string, (model: tf.LayersModel) => ReferenceBasis]> = [
@@ -160,29 +160,29 @@ export const REFERENCE_BASES: Array<[string, (model: tf.LayersModel) => Referenc
   // gradient do, on the same float32 Q (bit-identical, see `agreement`); the cpu backend's matMul sums
   // in the same order for either operand layout, so on cpu those rows agree to the bit (difference 0)
   // without sharing code. Every other kind and backend rounds differently (measured: never 0).
-  ...(['kernel', 'tensor'] as const).map((storage): [string, (m: tf.LayersModel) => ReferenceBasis] => [
+  ...(['wasm', 'tensor'] as const).map((storage): [string, (m: tf.LayersModel) => ReferenceBasis] => [
     `dense (graded E, ${storage} storage)`,
     (m) => {
       const D = m.countParams();
       const E = gradedE(D, D_SUB, 21);
       const e = tf.tensor2d(E, [D, D_SUB]);
-      const basis = denseBasis(e, { storage, layout: 'single' });
+      const basis = denseBasis(e, { storage, keepTranspose: false });
       e.dispose();
       return independent(basis, gramSchmidt(E, D, D_SUB));
     },
   ]),
-  ...(['kernel', 'tensor', 'host'] as const).map((storage): [string, (m: tf.LayersModel) => ReferenceBasis] => [
+  ...(['wasm', 'tensor', 'array'] as const).map((storage): [string, (m: tf.LayersModel) => ReferenceBasis] => [
     `gaussian (${storage} storage)`,
     (m) => independent(gaussianBasis(m.countParams(), D_SUB, { seed: 11, storage }), gaussianQ(m.countParams(), D_SUB, 11).q),
   ]),
-  ...(['js', 'tf'] as const).map((impl): [string, (m: tf.LayersModel) => ReferenceBasis] => [
-    `hashed (impl '${impl}')`,
-    (m) => lifted(hashedBasis(m.countParams(), D_SUB, { seed: 11, impl }), (q) => checkHashed(q, m.countParams(), D_SUB)),
+  ...(['arrays', 'tf'] as const).map((compute): [string, (m: tf.LayersModel) => ReferenceBasis] => [
+    `hashed (compute '${compute}')`,
+    (m) => lifted(hashedBasis(m.countParams(), D_SUB, { seed: 11, compute }), (q) => checkHashed(q, m.countParams(), D_SUB)),
   ]),
-  ...(['js', 'tf'] as const).map((impl): [string, (m: tf.LayersModel) => ReferenceBasis] => [
-    `srht (impl '${impl}')`,
+  ...(['arrays', 'tf'] as const).map((compute): [string, (m: tf.LayersModel) => ReferenceBasis] => [
+    `srht (compute '${compute}')`,
     (m) => {
-      const basis = srhtBasis(m.countParams(), D_SUB, { seed: 11, impl });
+      const basis = srhtBasis(m.countParams(), D_SUB, { seed: 11, compute });
       return lifted(basis, (q) => checkSrht(basis, q, m.countParams(), D_SUB));
     },
   ]),

@@ -12,7 +12,7 @@ import {
 import { OPTIMIZERS, uniformArray } from '../helpers';
 
 /**
- * What the reliability suites vary: every basis kind (with its storage/implementation variants), built
+ * What the reliability suites vary: every basis kind (with its storage/compute variants), built
  * over a list of variable shapes, and plain float64 host checks on a materialized Q (independent of the
  * library's own float32 ops).
  */
@@ -20,8 +20,8 @@ import { OPTIMIZERS, uniformArray } from '../helpers';
 /** Every basis kind the library offers, by a readable name (what a shrunk counterexample prints). */
 export const BASIS_KINDS = [
   'gaussian',
-  'gaussian-host',
-  'gaussian-single',
+  'gaussian-array',
+  'gaussian-no-transpose',
   'dense',
   'hashed',
   'hashed-tf',
@@ -63,10 +63,10 @@ export function makeBasis(
   switch (kind) {
     case 'gaussian':
       return gaussianBasis(D, d, { seed });
-    case 'gaussian-host':
-      return gaussianBasis(D, d, { seed, storage: 'host' });
-    case 'gaussian-single':
-      return gaussianBasis(D, d, { seed, layout: 'single' });
+    case 'gaussian-array':
+      return gaussianBasis(D, d, { seed, storage: 'array' });
+    case 'gaussian-no-transpose':
+      return gaussianBasis(D, d, { seed, keepTranspose: false });
     case 'dense': {
       const E = tf.tensor2d(uniformArray(D * d, seed), [D, d]);
       try {
@@ -78,11 +78,11 @@ export function makeBasis(
     case 'hashed':
       return hashedBasis(D, d, { seed });
     case 'hashed-tf':
-      return hashedBasis(D, d, { seed, impl: 'tf' });
+      return hashedBasis(D, d, { seed, compute: 'tf' });
     case 'srht':
       return srhtBasis(D, d, { seed });
     case 'srht-tf':
-      return srhtBasis(D, d, { seed, impl: 'tf' });
+      return srhtBasis(D, d, { seed, compute: 'tf' });
     case 'block': {
       if (d < 2) return hashedBasis(D, d, { seed }); // one column cannot be split into two blocks
       const D1 = Math.floor(D / 2);

@@ -16,7 +16,7 @@ import { lossThrowsInFit, lossThrowsInMinimize, nanAfterGoodSteps } from './faul
  */
 const sharedKinds = (backend: string, mode: string): BasisKind[] =>
   backend === 'wasm' && mode === 'coordinates'
-    ? ['gaussian', 'gaussian-host', 'hashed', 'srht', 'srht-tf', 'block', 'per-variable+scales', 'trajectory']
+    ? ['gaussian', 'gaussian-array', 'hashed', 'srht', 'srht-tf', 'block', 'per-variable+scales', 'trajectory']
     : ['gaussian', 'srht-tf'];
 
 describe.each(BACKENDS)('faults on %s', (backend) => {

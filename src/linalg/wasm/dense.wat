@@ -1,7 +1,7 @@
-;; The dense basis kernels: c = Qᵀv and out = Q·c over a row-major float32 Q (D rows of dp floats,
+;; The dense basis passes: c = Qᵀv and out = Q·c over a row-major float32 Q (D rows of dp floats,
 ;; dp a multiple of 4, the padding columns zero) held in the imported memory. Both passes are
 ;; memory-bound, and one sequential stream per thread does not keep enough cache misses in flight
-;; (≈ 9 GB/s here): the "4" kernels walk four rows `seg` rows apart at once — four streams — and reach
+;; (≈ 9 GB/s here): the "4" functions walk four rows `seg` rows apart at once — four streams — and reach
 ;; ≈ 18 GB/s on one thread. A caller splits [0, seg) between threads; each thread has its own cb/acc.
 ;; Compiled twice by `npm run wasm` (src/linalg/wasm/compile.ts): as written, and with the memory
 ;; import made shared (for worker threads). Addresses are byte offsets; rb = dp·4 (row bytes).

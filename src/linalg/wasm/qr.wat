@@ -1,6 +1,6 @@
-;; Float64 kernels of the thin QR (src/linalg/qr-workspace.ts) over a row-major float32 matrix E held
+;; Float64 products of the thin QR (src/linalg/qr-workspace.ts) over a row-major float32 matrix E held
 ;; in the imported memory: D rows of sp floats (sp a multiple of 4, padding columns zero). Every
-;; kernel takes a range of rows [r0, r1), so a caller splits the rows between threads, each with its
+;; function takes a range of rows [r0, r1), so a caller splits the rows between threads, each with its
 ;; own tile scratch and Gram accumulator. A tile of t rows (t a multiple of 4) is first transposed
 ;; into float64 column-major scratch T (sp × t), so that every inner loop runs over contiguous
 ;; float64 pairs (f64x2). Compiled twice by `npm run wasm`: as written, and with the memory shared.

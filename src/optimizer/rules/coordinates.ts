@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readFloat32 } from '../../backends/host-arrays';
-import { Basis, checkVector, hostOperator } from '../../basis/basis';
+import { readFloat32 } from '../../backends/tensor-arrays';
+import { Basis, checkVector, arrayOperator } from '../../basis/basis';
 import { NonFiniteError } from '../../errors';
 import { NamedTensor } from '../../layout';
 import { coordinatesOf, pointAt } from '../../subspace';
@@ -31,7 +31,7 @@ class CoordinatesRule implements UpdateRule {
   step(g: tf.Tensor1D, _present: readonly boolean[], free: NamedTensor[]): void {
     const { basis, inner, layout } = this.ctx;
     const z = this.coordinates;
-    const host = hostOperator(basis);
+    const host = arrayOperator(basis);
     if (host) {
       // Typed-array basis: read g once, write θ = θ0 + Q·z once (no split/add/concat ops).
       const c = tf.tensor1d(host.project(readFloat32(g))); // g read in place where the backend allows

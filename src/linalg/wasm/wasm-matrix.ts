@@ -1,7 +1,7 @@
-import { DENSE_SHARED_WASM_BASE64, DENSE_WASM_BASE64 } from './kernels-bytes';
+import { DENSE_SHARED_WASM_BASE64, DENSE_WASM_BASE64 } from './bytes';
 import { bumpPlacer } from './place';
-import { compileModule, trackWorkspace } from './kernels';
-import { DenseKernelName, kernelThreads, KernelThreads } from './threads';
+import { compileModule, trackWorkspace } from './simd';
+import { DenseFunctionName, helperThreads, HelperThreads } from './threads';
 
 /** The exports of dense.wat (byte addresses into the imported memory; rb = row bytes). */
 interface DenseExports {
@@ -13,7 +13,7 @@ interface DenseExports {
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // wasm32: 4 GiB
-/** Threads (the caller and its helpers) a kernel keeps partial sums for. */
+/** Threads (the caller and its helpers) a matrix keeps partial sums for. */
 const MAX_THREADS = 8;
 /** Rows per float32 partial sum of the projection before it is folded into float64. */
 const BLOCK = 64;
@@ -37,18 +37,18 @@ function sharedMemory(pages: number): WebAssembly.Memory | null {
 
 const detachLater =
   typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry<{ threads: KernelThreads; handle: number }>(({ threads, handle }) => threads.detach(handle))
+    ? new FinalizationRegistry<{ threads: HelperThreads; handle: number }>(({ threads, handle }) => threads.detach(handle))
     : null;
 
 /**
  * A row-major float32 D×d matrix in its own WebAssembly memory (rows padded to dp = d rounded up to
- * 4, the padding zero) with c = Qᵀx and Q·z by the SIMD kernels of dense.wat: four row streams at
- * once, and on helper threads too when `setKernelThreads` registered some (the memory is then
- * shared). Vectors are copied in and out (D floats: small beside the D·d the pass reads).
+ * 4, the padding zero) with c = Qᵀx and Q·z by the SIMD functions of dense.wat: four row streams at
+ * once, and on helper threads too when `setHelperThreads` registered some (the memory is then
+ * shared). The storage of a dense basis with `storage: 'wasm'`. Vectors are copied in and out (D floats: small beside the D·d the pass reads).
  * The projection sums blocks of 64 rows in float32 and the blocks in float64; a lift row is a
  * float32 dot product.
  */
-export class DenseKernel {
+export class WasmMatrix {
   readonly rows: number;
   readonly cols: number;
   /** The padded row length (floats). */
@@ -58,7 +58,7 @@ export class DenseKernel {
   private readonly k: DenseExports;
   private readonly at: { q: number; v: number; out: number; c: number; cb: number[]; acc: number[] };
   private readonly views: { v: Float32Array; out: Float32Array; c: Float32Array; cb: Float32Array[]; acc: Float64Array[] };
-  private attached: { threads: KernelThreads; handle: number } | null = null;
+  private attached: { threads: HelperThreads; handle: number } | null = null;
 
   private constructor(
     private readonly memory: WebAssembly.Memory,
@@ -90,26 +90,26 @@ export class DenseKernel {
     };
   }
 
-  /** Bytes of memory a D×d kernel takes. */
+  /** Bytes of memory a D×d matrix takes. */
   static bytes(D: number, d: number): number {
     const dp = (d + 3) & ~3;
     return 4 * D * dp + 8 * D + 4 * dp + MAX_THREADS * 12 * dp + 16 * (4 + 2 * MAX_THREADS);
   }
 
-  /** A zero D×d kernel, or null where the SIMD kernels cannot run or the matrix passes the 4 GiB of a wasm memory. */
-  static create(D: number, d: number): DenseKernel | null {
-    const pages = Math.ceil(DenseKernel.bytes(D, d) / PAGE);
+  /** A zero D×d matrix, or null where WebAssembly SIMD cannot run or the matrix passes the 4 GiB of a wasm memory. */
+  static create(D: number, d: number): WasmMatrix | null {
+    const pages = Math.ceil(WasmMatrix.bytes(D, d) / PAGE);
     if (pages > MAX_PAGES) return null;
     const { plain, shared } = denseModules();
     try {
       const mem = shared ? sharedMemory(pages) : null;
-      const kernel = mem
-        ? new DenseKernel(mem, shared as WebAssembly.Module, true, D, d)
+      const matrix = mem
+        ? new WasmMatrix(mem, shared as WebAssembly.Module, true, D, d)
         : plain
-          ? new DenseKernel(new WebAssembly.Memory({ initial: pages }), plain, false, D, d)
+          ? new WasmMatrix(new WebAssembly.Memory({ initial: pages }), plain, false, D, d)
           : null;
-      if (kernel) trackWorkspace(kernel, pages * PAGE);
-      return kernel;
+      if (matrix) trackWorkspace(matrix, pages * PAGE);
+      return matrix;
     } catch {
       return null; // the engine refused that much memory
     }
@@ -132,8 +132,8 @@ export class DenseKernel {
   }
 
   /** Threads taking part: the caller and the helpers (up to 8 in all) when the matrix is large enough. */
-  private helpers(): KernelThreads | null {
-    const threads = this.shared && this.rows * this.stride >= THREADED_MIN ? kernelThreads() : null;
+  private helpers(): HelperThreads | null {
+    const threads = this.shared && this.rows * this.stride >= THREADED_MIN ? helperThreads() : null;
     if (!threads || threads.helpers < 1) return null;
     if (this.attached?.threads !== threads) {
       this.detach();
@@ -144,12 +144,12 @@ export class DenseKernel {
   }
 
   /**
-   * Runs a pass: the four-stream kernel `four` over [0, seg) split among the threads, the leftover
+   * Runs a pass: the four-stream function `four` over [0, seg) split among the threads, the leftover
    * rows (D mod 4) on the caller (`one`). share(t, r0, r1) prepares share t (clears its outputs)
-   * and returns the kernel's arguments; the same call runs on a helper or, when that helper cannot
+   * and returns the function's arguments; the same call runs on a helper or, when that helper cannot
    * start or fails, on the caller. Returns the number of shares.
    */
-  private pass(four: DenseKernelName, share: (t: number, r0: number, r1: number) => number[], one: (r0: number, r1: number) => void): number {
+  private pass(four: DenseFunctionName, share: (t: number, r0: number, r1: number) => number[], one: (r0: number, r1: number) => void): number {
     const seg = this.rows >> 2;
     const threads = this.helpers();
     const n = threads ? Math.min(MAX_THREADS, 1 + threads.helpers) : 1;
@@ -157,13 +157,13 @@ export class DenseKernel {
     const run = (t: number) => (this.k[four] as (...args: number[]) => void)(...share(t, bound(t), bound(t + 1)));
     const started: boolean[] = [];
     for (let t = 1; t < n; t++) {
-      started[t] = (threads as KernelThreads).start(t - 1, this.attached!.handle, four, share(t, bound(t), bound(t + 1)));
+      started[t] = (threads as HelperThreads).start(t - 1, this.attached!.handle, four, share(t, bound(t), bound(t + 1)));
     }
     run(0);
     one(4 * seg, this.rows);
     for (let t = 1; t < n; t++) {
       // A helper that could not start or failed: its share runs here (its outputs are its own).
-      if (!started[t] || !(threads as KernelThreads).join(t - 1)) run(t);
+      if (!started[t] || !(threads as HelperThreads).join(t - 1)) run(t);
     }
     return n;
   }
@@ -214,7 +214,7 @@ export class DenseKernel {
     this.attached = null;
   }
 
-  /** Lets helpers drop the memory; the kernel must not be used afterwards. */
+  /** Lets helpers drop the memory; the matrix must not be used afterwards. */
   dispose(): void {
     this.detach();
   }

@@ -1,26 +1,27 @@
 import { fwht } from '../linalg/fwht';
 import { addInto, scatterSigned } from '../linalg/permute';
-import { arenaSize, CHUNK, KernelKind, KernelArena, Placed, simdTransform } from '../linalg/wasm/kernels';
+import { Engine } from '../linalg/engine';
+import { arenaSize, CHUNK, Placed, SimdArena, simdTransform } from '../linalg/wasm/simd';
 
 /** Up to this D the arena also holds a D-float output array, so the lift's scatter runs in WebAssembly too. */
 export const OUT_IN_ARENA_MAX = 1 << 22;
 
 /**
- * The typed-array engine of an SRHT basis: its signed permutations, the work array u and the passes
- * over them. With the SIMD kernels (where WebAssembly SIMD runs) they live in one kernel arena, and
- * inputs and outputs stream through 64 kB staging arrays; otherwise they are JavaScript arrays and
- * the same passes run as JavaScript loops. Both give the same bits.
+ * The typed arrays of an SRHT basis (its `compute: 'arrays'` path): its signed permutations, the work
+ * array u and the passes over them. With the 'simd' engine (where WebAssembly SIMD runs) they live in
+ * one SIMD arena, and inputs and outputs stream through 64 kB staging arrays; with 'loops' they are
+ * JavaScript arrays and the same passes run as JavaScript loops. Both engines give the same bits.
  *
  * Memory: 12·D B (permutation, inverse, u), plus 128 kB of staging, plus 4·D B for the output
  * array when D ≤ 2²² (≤ 16 MB; above that the lift scatters from JavaScript into the caller's array).
  */
-export class SrhtHost {
+export class SrhtArrays {
   readonly order: Int32Array;
   readonly inverse: Int32Array;
   readonly u: Float32Array;
-  readonly kernel: KernelKind;
+  readonly engine: Engine;
   private readonly wasm: {
-    arena: KernelArena;
+    arena: SimdArena;
     order: Placed<Int32Array>;
     inverse: Placed<Int32Array>;
     u: Placed<Float32Array>;
@@ -32,10 +33,10 @@ export class SrhtHost {
    * Empty arrays for a basis of dimension D, to be filled by the caller (order and inverse; u is
    * the work array). `outInArena` (default D ≤ 2²²) gives the arena a D-float output array.
    */
-  constructor(D: number, kernel: KernelKind | 'auto' = 'auto', outInArena = D <= OUT_IN_ARENA_MAX) {
+  constructor(D: number, engine: Engine | 'auto' = 'auto', outInArena = D <= OUT_IN_ARENA_MAX) {
     const arena =
-      kernel === 'js' ? null : KernelArena.create(arenaSize(4 * D, 4 * D, 4 * D, 4 * CHUNK, outInArena ? 4 * D : 0));
-    if (kernel === 'simd' && !arena) throw new Error('SrhtHost: the WebAssembly SIMD kernels cannot run here.');
+      engine === 'loops' ? null : SimdArena.create(arenaSize(4 * D, 4 * D, 4 * D, 4 * CHUNK, outInArena ? 4 * D : 0));
+    if (engine === 'simd' && !arena) throw new Error('SrhtArrays: WebAssembly SIMD cannot run here.');
     if (arena) {
       const w = {
         arena,
@@ -46,10 +47,10 @@ export class SrhtHost {
         out: outInArena ? arena.f32(D) : null,
       };
       this.wasm = w;
-      [this.order, this.inverse, this.u, this.kernel] = [w.order.array, w.inverse.array, w.u.array, 'simd'];
+      [this.order, this.inverse, this.u, this.engine] = [w.order.array, w.inverse.array, w.u.array, 'simd'];
     } else {
       this.wasm = null;
-      [this.order, this.inverse, this.u, this.kernel] = [new Int32Array(D), new Int32Array(D), new Float32Array(D), 'js'];
+      [this.order, this.inverse, this.u, this.engine] = [new Int32Array(D), new Int32Array(D), new Float32Array(D), 'loops'];
     }
   }
 
@@ -60,7 +61,7 @@ export class SrhtHost {
     for (let i = 0; i < x.length; i += CHUNK) {
       const n = Math.min(CHUNK, x.length - i);
       w.stage.array.set(x.subarray(i, i + n));
-      w.arena.k.scatterSigned(w.stage.ptr, w.inverse.ptr + 4 * i, w.u.ptr, n);
+      w.arena.ops.scatterSigned(w.stage.ptr, w.inverse.ptr + 4 * i, w.u.ptr, n);
     }
   }
 
@@ -74,7 +75,7 @@ export class SrhtHost {
   scatterOut(out: Float32Array, base?: Float32Array): void {
     const w = this.wasm;
     if (w?.out) {
-      w.arena.k.scatterSigned(w.u.ptr, w.order.ptr, w.out.ptr, out.length);
+      w.arena.ops.scatterSigned(w.u.ptr, w.order.ptr, w.out.ptr, out.length);
       if (base) this.addStaged(w.out.ptr, base);
       out.set(w.out.array);
       return;
@@ -85,11 +86,11 @@ export class SrhtHost {
 
   /** arena[ptr + 4i] += base[i] for every i, base streamed through the staging array. */
   private addStaged(ptr: number, base: Float32Array): void {
-    const w = this.wasm as NonNullable<SrhtHost['wasm']>;
+    const w = this.wasm as NonNullable<SrhtArrays['wasm']>;
     for (let i = 0; i < base.length; i += CHUNK) {
       const n = Math.min(CHUNK, base.length - i);
       w.stage.array.set(base.subarray(i, i + n));
-      w.arena.k.addInto(ptr + 4 * i, w.stage.ptr, n);
+      w.arena.ops.addInto(ptr + 4 * i, w.stage.ptr, n);
     }
   }
 }

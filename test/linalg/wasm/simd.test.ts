@@ -1,23 +1,23 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { fwht } from '../../../src/linalg/fwht';
-import { fwhtWorkspace, simdAvailable } from '../../../src/linalg/wasm/kernels';
+import { fwhtWorkspace, simdAvailable } from '../../../src/linalg/wasm/simd';
 import {
   DENSE_SHARED_WASM_BASE64,
   DENSE_WASM_BASE64,
-  KERNELS_WASM_BASE64,
+  SIMD_WASM_BASE64,
   QR_SHARED_WASM_BASE64,
   QR_WASM_BASE64,
-} from '../../../src/linalg/wasm/kernels-bytes';
-import { bytesModule, compileKernelsWat } from '../../../src/linalg/wasm/compile';
+} from '../../../src/linalg/wasm/bytes';
+import { bytesModule, compileWat } from '../../../src/linalg/wasm/compile';
 import { uniformArray } from '../../helpers';
 import { equalBits } from './bits';
 
-describe('the WebAssembly SIMD Walsh–Hadamard kernel', () => {
+describe('the WebAssembly SIMD Walsh–Hadamard transform', () => {
   test('runs in this Node (SIMD is part of every Node ≥ 16 and current browsers)', () => {
     expect(simdAvailable()).toBe(true);
-    expect(fwhtWorkspace(8).kernel).toBe('simd');
-    expect(fwhtWorkspace(8, 'js').kernel).toBe('js');
+    expect(fwhtWorkspace(8).engine).toBe('simd');
+    expect(fwhtWorkspace(8, 'loops').engine).toBe('loops');
   });
 
   // Every branch of the schedule: n < 4 (JavaScript), the in-register stages only (4), a single
@@ -51,15 +51,15 @@ describe('the WebAssembly SIMD Walsh–Hadamard kernel', () => {
     expect(ws.array[100_002]).toBe(1);
   });
 
-  test('kernels-bytes.ts is the compiled .wat files (run `npm run wasm` after editing one)', async () => {
-    const modules = await compileKernelsWat();
+  test('bytes.ts is the compiled .wat files (run `npm run wasm` after editing one)', async () => {
+    const modules = await compileWat();
     expect(modules).toHaveLength(5);
-    expect(KERNELS_WASM_BASE64).toBe(Buffer.from(modules[0]).toString('base64'));
+    expect(SIMD_WASM_BASE64).toBe(Buffer.from(modules[0]).toString('base64'));
     expect(DENSE_WASM_BASE64).toBe(Buffer.from(modules[1]).toString('base64'));
     expect(DENSE_SHARED_WASM_BASE64).toBe(Buffer.from(modules[2]).toString('base64'));
     expect(QR_WASM_BASE64).toBe(Buffer.from(modules[3]).toString('base64'));
     expect(QR_SHARED_WASM_BASE64).toBe(Buffer.from(modules[4]).toString('base64'));
-    const file = fs.readFileSync(path.join(__dirname, '../../../src/linalg/wasm/kernels-bytes.ts'), 'utf8');
+    const file = fs.readFileSync(path.join(__dirname, '../../../src/linalg/wasm/bytes.ts'), 'utf8');
     expect(file).toBe(bytesModule(modules));
   });
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { copyFloat32, readFloat32, writeFloat32 } from '../../src/backends/host-arrays';
+import { copyFloat32, readFloat32, writeFloat32 } from '../../src/backends/tensor-arrays';
 import { BACKENDS, uniformArray, useBackend } from '../helpers';
 
 describe.each(BACKENDS)('host arrays on %s', (backend) => {

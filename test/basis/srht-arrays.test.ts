@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { SrhtHost } from '../../src/basis/srht-host';
+import { SrhtArrays } from '../../src/basis/srht-arrays';
 import { shuffled } from '../../src/random';
 import { uniformArray } from '../helpers';
 import { equalBits } from '../linalg/wasm/bits';
@@ -14,20 +14,20 @@ function signedPermutation(D: number, seed: number): [Int32Array, Int32Array] {
   return [order, inverse];
 }
 
-describe('SrhtHost: the SIMD kernels and the JavaScript loops', () => {
+describe("SrhtArrays: the 'simd' and 'loops' engines", () => {
   // D below, at and above the 16,384-float staging piece, odd sizes (the SIMD add's scalar tail).
   test.each([1, 3, 17, 1000, 16_384, 40_001])('give the same bits at D = %i, and the definition', (D) => {
     const [order, inverse] = signedPermutation(D, D);
     const hosts = [
-      new SrhtHost(D, 'js'),
-      new SrhtHost(D, 'simd', true),
-      new SrhtHost(D, 'simd', false), // the large-D lift (JavaScript scatter)
+      new SrhtArrays(D, 'loops'),
+      new SrhtArrays(D, 'simd', true),
+      new SrhtArrays(D, 'simd', false), // the large-D lift (JavaScript scatter)
     ];
     for (const h of hosts) {
       h.order.set(order);
       h.inverse.set(inverse);
     }
-    expect(hosts.map((h) => h.kernel)).toEqual(['js', 'simd', 'simd']);
+    expect(hosts.map((h) => h.engine)).toEqual(['loops', 'simd', 'simd']);
     const x = uniformArray(D, 1);
     const base = uniformArray(D, 2);
     // scatterIn against its definition: u[|inverse[i]|] = sign·x[i]

@@ -1,25 +1,25 @@
-import { HashedHost } from '../../src/basis/hashed-host';
-import { hashedLayout } from '../../src/basis/hashed';
+import { HashedArrays } from '../../src/basis/hashed-arrays';
+import { hashedAssignment } from '../../src/basis/hashed';
 import { uniformArray } from '../helpers';
 import { equalBits } from '../linalg/wasm/bits';
 
-describe('HashedHost: the SIMD kernels and the JavaScript loops', () => {
+describe("HashedArrays: the 'simd' and 'loops' engines", () => {
   test.each([
     [1, 1],
     [17, 5],
     [1000, 7],
     [40_001, 300],
   ])('give the same bits at D = %i, d = %i, and the definition', (D, d) => {
-    const { order, weights } = hashedLayout(D, d, D);
+    const { order, weights } = hashedAssignment(D, d, D);
     const col = new Int32Array(D);
     order.forEach((i, k) => (col[i] = k % d));
-    const js = new HashedHost(D, d, 'js');
-    const simd = new HashedHost(D, d, 'simd');
+    const js = new HashedArrays(D, d, 'loops');
+    const simd = new HashedArrays(D, d, 'simd');
     for (const h of [js, simd]) {
       h.col.set(col);
       h.w.set(weights);
     }
-    expect([js.kernel, simd.kernel]).toEqual(['js', 'simd']);
+    expect([js.engine, simd.engine]).toEqual(['loops', 'simd']);
     const x = uniformArray(D, 1);
     const z = uniformArray(d, 2);
     const base = uniformArray(D, 3);

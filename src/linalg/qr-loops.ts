@@ -1,13 +1,14 @@
 /**
- * Float64 kernels for tall-skinny matrices stored row-major in typed arrays. They are the numerical
- * core of the thin QR: every pass streams the tall matrix once, row by row, four rows at a time, so
+ * The thin QR's float64 products as plain JavaScript loops (the 'loops' engine; qr.wat is the 'simd'
+ * one), over tall-skinny matrices stored row-major in typed arrays. They are the numerical core of
+ * the thin QR: every pass streams the tall matrix once, row by row, four rows at a time, so
  * the small d×d operand stays in cache and each load of it serves four rows.
  */
 
-/** Any row-major real matrix storage the kernels read. */
+/** Any row-major real matrix storage the loops read. */
 export type Matrix = Float32Array | Float64Array;
 
-/** n rounded up to a multiple of 4: the padded width the blocked kernels work in. */
+/** n rounded up to a multiple of 4: the padded width the blocked loops work in. */
 export function pad4(n: number): number {
   return (n + 3) & ~3;
 }

@@ -1,8 +1,9 @@
 import { fwht } from '../fwht';
-import { KERNELS_WASM_BASE64 } from './kernels-bytes';
+import { Engine } from '../engine';
+import { SIMD_WASM_BASE64 } from './bytes';
 
-/** The exports of kernels.wat (addresses are byte offsets into the instance's memory). */
-export interface KernelExports {
+/** The exports of simd.wat (addresses are byte offsets into the instance's memory). */
+export interface SimdExports {
   memory: WebAssembly.Memory;
   fwht(p: number, n: number): void;
   scatterSigned(src: number, to: number, dst: number, n: number): void;
@@ -14,8 +15,8 @@ export interface KernelExports {
 let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled module, or null where WebAssembly or its SIMD extension is missing. */
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) compiled = compileModule(KERNELS_WASM_BASE64);
+function simdModule(): WebAssembly.Module | null {
+  if (compiled === undefined) compiled = compileModule(SIMD_WASM_BASE64);
   return compiled;
 }
 
@@ -33,21 +34,22 @@ export function compileModule(base64: string): WebAssembly.Module | null {
   }
 }
 
-/** True when this runtime can run the SIMD kernels (Node ≥ 16, current browsers). */
+/** True when this runtime runs WebAssembly SIMD (Node ≥ 16, current browsers): the 'simd' engine. */
 export function simdAvailable(): boolean {
-  return kernelModule() !== null;
+  return simdModule() !== null;
 }
 
 const PAGE = 65536;
 
-/** Floats per staged piece of a vector streamed through a kernel arena (64 kB). */
+/** Floats per staged piece of a vector streamed through a SIMD arena (64 kB). */
 export const CHUNK = 1 << 14;
 let arenaBytes = 0;
 const released =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<number>((bytes) => (arenaBytes -= bytes)) : null;
 
 /**
- * Bytes of WebAssembly memory held by live kernel arenas (freed when an arena is garbage-collected).
+ * Bytes of WebAssembly memory held by live arenas, dense matrices and QR workspaces (freed when one is
+ * garbage-collected).
  * process.memoryUsage() does not count WebAssembly memories: benchmarks add this.
  */
 export function simdWorkspaceBytes(): number {
@@ -67,29 +69,30 @@ export interface Placed<T> {
 }
 
 /**
- * One instance of the kernels with its own memory, sized once for everything it will hold (so the
+ * One instance of simd.wat with its own memory, sized once for everything it will hold (so the
  * views handed out never go stale), and a bump allocator over it (16-byte aligned).
  */
-export class KernelArena {
-  readonly k: KernelExports;
+export class SimdArena {
+  /** The module's functions. */
+  readonly ops: SimdExports;
   private used = 0;
 
-  private constructor(k: KernelExports, private readonly capacity: number) {
-    this.k = k;
+  private constructor(ops: SimdExports, private readonly capacity: number) {
+    this.ops = ops;
   }
 
-  /** An arena of at least `bytes` bytes, or null where the kernels cannot run or the memory cannot grow that far. */
-  static create(bytes: number): KernelArena | null {
-    const mod = kernelModule();
+  /** An arena of at least `bytes` bytes, or null where WebAssembly SIMD cannot run or the memory cannot grow that far. */
+  static create(bytes: number): SimdArena | null {
+    const mod = simdModule();
     if (!mod) return null;
-    const k = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
+    const ops = new WebAssembly.Instance(mod, {}).exports as unknown as SimdExports;
     const pages = Math.max(1, Math.ceil(bytes / PAGE));
     try {
-      if (pages > 1) k.memory.grow(pages - 1);
+      if (pages > 1) ops.memory.grow(pages - 1);
     } catch {
       return null; // past the engine's limit (4 GiB for wasm32): the caller uses JavaScript arrays
     }
-    const arena = new KernelArena(k, k.memory.buffer.byteLength);
+    const arena = new SimdArena(ops, ops.memory.buffer.byteLength);
     trackWorkspace(arena, arena.capacity);
     return arena;
   }
@@ -97,23 +100,23 @@ export class KernelArena {
   private place(bytes: number): number {
     const ptr = this.used;
     this.used += Math.ceil(bytes / 16) * 16;
-    if (this.used > this.capacity) throw new Error(`KernelArena: ${this.used} bytes asked of ${this.capacity}.`);
+    if (this.used > this.capacity) throw new Error(`SimdArena: ${this.used} bytes asked of ${this.capacity}.`);
     return ptr;
   }
 
   f32(length: number): Placed<Float32Array> {
     const ptr = this.place(length * 4);
-    return { ptr, array: new Float32Array(this.k.memory.buffer, ptr, length) };
+    return { ptr, array: new Float32Array(this.ops.memory.buffer, ptr, length) };
   }
 
   i32(length: number): Placed<Int32Array> {
     const ptr = this.place(length * 4);
-    return { ptr, array: new Int32Array(this.k.memory.buffer, ptr, length) };
+    return { ptr, array: new Int32Array(this.ops.memory.buffer, ptr, length) };
   }
 
   f64(length: number): Placed<Float64Array> {
     const ptr = this.place(length * 8);
-    return { ptr, array: new Float64Array(this.k.memory.buffer, ptr, length) };
+    return { ptr, array: new Float64Array(this.ops.memory.buffer, ptr, length) };
   }
 }
 
@@ -122,37 +125,35 @@ export function arenaSize(...bytes: number[]): number {
   return bytes.reduce((s, b) => s + Math.ceil(b / 16) * 16, 0);
 }
 
-/** Which implementation runs: the WebAssembly SIMD kernels, or the JavaScript loops. */
-export type KernelKind = 'simd' | 'js';
-
 /**
  * A float32 work array of fixed length and the in-place Walsh–Hadamard transform of its power-of-two
- * segments; with the SIMD kernel the array lives in a kernel arena. Both give bit-identical results.
+ * segments; with the 'simd' engine the array lives in a SIMD arena. Both engines give bit-identical
+ * results.
  */
 export interface FwhtWorkspace {
   readonly array: Float32Array;
-  readonly kernel: KernelKind;
+  readonly engine: Engine;
   /** H·array[offset, offset + n) in place; n a power of two. */
   transform(offset: number, n: number): void;
 }
 
 /**
- * A workspace of `length` floats: 'auto' (default) takes SIMD where it runs; 'simd' throws elsewhere.
- * The transform alone, for benchmarks and tests (the bases use their own arenas: srht-host.ts).
+ * A workspace of `length` floats: 'auto' (default) takes 'simd' where it runs; 'simd' throws elsewhere.
+ * The transform alone, for benchmarks and tests (the bases use their own arenas: src/basis/srht-arrays.ts).
  */
-export function fwhtWorkspace(length: number, kernel: KernelKind | 'auto' = 'auto'): FwhtWorkspace {
-  const arena = kernel === 'js' ? null : KernelArena.create(arenaSize(length * 4));
-  if (kernel === 'simd' && !arena) throw new Error('fwhtWorkspace: the WebAssembly SIMD kernels cannot run here.');
+export function fwhtWorkspace(length: number, engine: Engine | 'auto' = 'auto'): FwhtWorkspace {
+  const arena = engine === 'loops' ? null : SimdArena.create(arenaSize(length * 4));
+  if (engine === 'simd' && !arena) throw new Error('fwhtWorkspace: WebAssembly SIMD cannot run here.');
   if (arena) {
     const { ptr, array } = arena.f32(length);
-    return { array, kernel: 'simd', transform: (offset, n) => simdTransform(arena, array, ptr, offset, n) };
+    return { array, engine: 'simd', transform: (offset, n) => simdTransform(arena, array, ptr, offset, n) };
   }
   const array = new Float32Array(length);
-  return { array, kernel: 'js', transform: (offset, n) => fwht(array, offset, n) };
+  return { array, engine: 'loops', transform: (offset, n) => fwht(array, offset, n) };
 }
 
 /** The SIMD transform of array[offset, offset + n) (array at byte address ptr); n < 4 in JavaScript. */
-export function simdTransform(arena: KernelArena, array: Float32Array, ptr: number, offset: number, n: number): void {
+export function simdTransform(arena: SimdArena, array: Float32Array, ptr: number, offset: number, n: number): void {
   if (n < 4) fwht(array, offset, n);
-  else arena.k.fwht(ptr + offset * 4, n);
+  else arena.ops.fwht(ptr + offset * 4, n);
 }

@@ -1,6 +1,6 @@
-;; The numerical kernels of the structured bases, in WebAssembly with SIMD (128-bit lanes). Each
+;; The passes of the structured bases (the 'simd' engine), in WebAssembly with SIMD (128-bit lanes). Each
 ;; gives the bits of its JavaScript counterpart (src/linalg/fwht.ts, src/linalg/permute.ts): same
-;; operations, same order, float32 rounding. Compiled by `npm run wasm` into kernels-bytes.ts.
+;; operations, same order, float32 rounding. Compiled by `npm run wasm` into bytes.ts.
 ;; Addresses are byte offsets into the module's own memory.
 (module
   (memory (export "memory") 1)
