@@ -29,7 +29,7 @@ export interface Basis {
  * Qᵀx and θ0 + Q·z on JavaScript typed arrays: what a basis offers when it applies Q on arrays (a
  * hashed or SRHT basis computing on 'arrays', a dense basis with storage 'wasm'), so that an
  * optimizer step reads g and writes θ once each and fuses the origin into the lift. Call
- * {@link arrayOperator} to get it; null means "use the tensor methods". (Was `HostOperator`.)
+ * {@link arrayOperator} to get it; null means "use the tensor methods".
  */
 export interface ArrayOperator {
   project(x: Float32Array): Float32Array;
