@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '../errors';
 import { subspaceLearningRate } from './learning-rate';
 import type { IntrinsicDimensionOptions } from './options';
 import { OPTIMIZERS } from './optimizers';
+import { checkSeed } from '../random';
 import { accuracy } from './train';
 
 /** {@link IntrinsicDimensionOptions} with every default filled in, checked, and the factories it names. */
@@ -36,9 +37,10 @@ export function resolveOptions(o: IntrinsicDimensionOptions): Resolved {
     throw bad(`'search' needs integers 1 ≤ min ≤ max, points ≥ 1 and refine ≥ 0, got ${JSON.stringify(o.search)}.`);
   }
   const seeds = o.seeds ?? [0];
-  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every(Number.isInteger) || new Set(seeds).size !== seeds.length) {
-    throw bad(`'seeds' must be a non-empty list of distinct integers, got ${JSON.stringify(seeds)}.`);
+  if (!Array.isArray(seeds) || seeds.length === 0 || new Set(seeds).size !== seeds.length) {
+    throw bad(`'seeds' must be a non-empty list of distinct seeds, got ${JSON.stringify(seeds)}.`);
   }
+  for (const seed of seeds) checkSeed("intrinsicDimension: 'seeds'", seed); // the library's one seed rule
   const ints = { maxEpochs: o.maxEpochs ?? 30, patience: o.patience ?? 3, pilotEpochs: o.pilotEpochs ?? 2, batchSize: o.batchSize ?? 128, bootstrap: o.bootstrap ?? 2000 };
   for (const [k, v] of Object.entries(ints)) if (!positiveInt(v)) throw bad(`'${k}' must be a positive integer, got ${v}.`);
   const lrExpand = o.lrExpand ?? 5;

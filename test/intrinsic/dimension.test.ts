@@ -148,7 +148,9 @@ describe('intrinsicDimension on the embedded digits (small budget)', () => {
     await expect(intrinsicDimension({ ...base, dims: [5], validationFraction: 1 })).rejects.toThrow(/'validationFraction' must be in \(0, 1\)/);
     await expect(intrinsicDimension({ ...base, dims: [5], patience: 0 })).rejects.toThrow(/'patience' must be a positive integer/);
     await expect(intrinsicDimension({ ...base, dims: [5], lrStep: 0.5 })).rejects.toThrow(/'lrStep' must be a number ≥ 1/);
-    await expect(intrinsicDimension({ ...base, dims: [5], seeds: [1, 1] })).rejects.toThrow(/distinct integers/);
+    await expect(intrinsicDimension({ ...base, dims: [5], seeds: [1, 1] })).rejects.toThrow(/distinct seeds/);
+    // The library's one seed rule (src/random.ts): a safe integer, negative allowed.
+    await expect(intrinsicDimension({ ...base, dims: [5], seeds: [0, 1.5] })).rejects.toThrow(/'seeds': seed must be a safe integer.*got 1.5/);
     await expect(intrinsicDimension({ ...base, dims: [5], resume: [{ d: 'x' } as never] })).rejects.toThrow(/not a RunResult/);
     await expect(intrinsicDimension({ ...base, dims: [5], search: { min: 1, max: 2 } })).rejects.toThrow(InvalidArgumentError);
     await expect(intrinsicDimension({ ...base, dims: [5000] })).rejects.toThrow(/exceeds the model's D = 2410/);
