@@ -112,30 +112,48 @@ export function runIfMain(mod: NodeModule, main: () => Promise<void>): void {
   }
 }
 
+/** One row of {@link roundRobin}: an optimizer and the model it trains (its own copy). */
+export interface Trainee {
+  opt: tf.Optimizer;
+  loss: () => tf.Scalar;
+  variables: tf.Variable[];
+}
+
 /**
- * Times `opts` round-robin (one step of each per round, the starting one rotating when `rotate`) so
+ * A copy of the benchmarks' MLP ({@link mlp784}, the same seeded weights every time) with the
+ * softmax cross-entropy of (x, y) as its loss. Every optimizer timed in one process trains its own
+ * copy: the wrappers treat another optimizer's steps on their variables as writes from outside
+ * (OutsideWriteError when off their subspace), and a shared model would time those checks too.
+ */
+export function mlpCopy(x: tf.Tensor, y: tf.Tensor): { model: tf.Sequential; variables: tf.Variable[]; loss: () => tf.Scalar } {
+  const model = mlp784();
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return { model, variables, loss: () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar };
+}
+
+/**
+ * Times `rows` round-robin (one step of each per round, the starting one rotating when `rotate`) so
  * that the machine's drift hits them alike: `warmup` untimed rounds, then `steps` timed ones. A step
- * is `minimize(loss, true, variables)` and a read of the loss. Returns per optimizer the step times
+ * is `opt.minimize(loss, true, variables)` and a read of the loss. Returns per row the step times
  * and the tensors gained over the timed steps.
  */
 export function roundRobin(
-  opts: tf.Optimizer[],
-  loss: () => tf.Scalar,
-  variables: tf.Variable[],
+  rows: Trainee[],
   warmup: number,
   steps: number,
   rotate = false,
   before?: (i: number) => void,
 ): { times: number[][]; leaked: number[] } {
-  const times = opts.map(() => [] as number[]);
-  const leaked = opts.map(() => 0);
+  const times = rows.map(() => [] as number[]);
+  const leaked = rows.map(() => 0);
   for (let s = 0; s < warmup + steps; s++) {
-    opts.forEach((_, k) => {
-      const i = rotate ? (k + s) % opts.length : k;
+    rows.forEach((_, k) => {
+      const i = rotate ? (k + s) % rows.length : k;
       before?.(i); // untimed set-up of row i
       const tensorsBefore = tf.memory().numTensors;
       const t = timeOnce(() => {
-        const cost = opts[i].minimize(loss, true, variables) as tf.Scalar;
+        const { opt, loss, variables } = rows[i];
+        const cost = opt.minimize(loss, true, variables) as tf.Scalar;
         cost.dataSync();
         cost.dispose();
       });
@@ -146,6 +164,11 @@ export function roundRobin(
     });
   }
   return { times, leaked };
+}
+
+/** D of {@link mlp784}: 784·200 + 200 + 200·200 + 200 + 200·10 + 10 = 199,210. */
+export function mlp784Size(): number {
+  return 784 * 200 + 200 + 200 * 200 + 200 + 200 * 10 + 10;
 }
 
 /** The benchmarks' model: MLP 784-200-200-10 (D = 199,210), seeded Glorot-normal kernels, logits out. */

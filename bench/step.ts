@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { Basis, gaussianBasis, projectGradients, projectParameters } from '../src';
-import { median, ms, printMachine, printTable, ratio, runIfMain, timeOnce, uniformFloat32, roundRobin, mlp784 as mlp } from './common';
+import { median, mlp784Size, mlpCopy, ms, printMachine, printTable, ratio, roundRobin, runIfMain, timeOnce, uniformFloat32 } from './common';
 
 const BATCH = 128;
 const WARMUP = 5;
@@ -38,14 +38,10 @@ export async function benchStep(): Promise<void> {
   console.log('## Per-step time: MLP 784-200-200-10, batch 128, wasm backend\n');
   await tf.setBackend('wasm');
   await tf.ready();
-  const model = mlp();
-  const D = model.countParams();
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const initial = model.getWeights().map((w) => tf.keep(w.clone()));
+  const D = mlp784Size();
   const x = tf.tensor2d(uniformFloat32(BATCH * 784, 1), [BATCH, 784]);
   const labels = tf.tensor1d(Array.from(uniformFloat32(BATCH, 2), (u) => Math.floor((u + 1) * 5)), 'int32');
   const y = tf.oneHot(labels, 10).toFloat();
-  const loss = () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar;
   console.log(`D = ${D}; ${WARMUP} warm-up rounds, then the median of ${STEPS} timed steps per row. The modes run`);
   console.log('round-robin, one step each per round; a step is optimizer.minimize(loss, true, variables)');
   console.log('followed by reading the loss (dataSync).\n');
@@ -58,7 +54,7 @@ export async function benchStep(): Promise<void> {
     const tBuild = timeOnce(() => (basis = gaussianBasis(D, d, { seed: 1 })));
     const b = basis as unknown as Basis;
     builds.push([`${D}×${d}`, (tBuild / 1000).toFixed(1), ((D * d * 4) / 2 ** 20).toFixed(0)]);
-    console.log(`gaussianBasis(${D}, ${d}): ${(tBuild / 1000).toFixed(1)} s (seeded gaussians + CholQR2 in JS + upload)`);
+    console.log(`gaussianBasis(${D}, ${d}): ${(tBuild / 1000).toFixed(1)} s (seeded gaussians + thin QR in float64 + storage)`);
 
     // The projection alone: c = Qᵀg (project) and Q·c (lift), which every wrapper step does once each.
     const g = tf.tensor1d(uniformFloat32(D, 3));
@@ -82,11 +78,15 @@ export async function benchStep(): Promise<void> {
     c.dispose();
 
     // All modes run round-robin (one step of each per round) so that the machine's drift hits them
-    // alike; each wrapper keeps its own θ0 and state, and only the time of a step matters here.
-    model.setWeights(initial);
-    const opts = CONFIGS.map((c) => (c.wrap ? c.wrap(makeInner(c.inner), b, variables) : makeInner(c.inner)));
-    const { times, leaked } = roundRobin(opts, loss, variables, WARMUP, STEPS);
-    opts.forEach((opt) => opt.dispose());
+    // alike; each trains its own copy of the model from the same seeded weights.
+    const copies = CONFIGS.map(() => mlpCopy(x, y));
+    const trainees = CONFIGS.map((c, i) => {
+      const { variables, loss } = copies[i];
+      return { opt: c.wrap ? c.wrap(makeInner(c.inner), b, variables) : makeInner(c.inner), loss, variables };
+    });
+    const { times, leaked } = roundRobin(trainees, WARMUP, STEPS);
+    trainees.forEach((t) => t.opt.dispose());
+    copies.forEach((c) => c.model.dispose());
     const bare = new Map<string, number>();
     CONFIGS.forEach((c, i) => !c.wrap && bare.set(c.inner, median(times[i])));
     CONFIGS.forEach((c, i) => {
@@ -110,8 +110,6 @@ export async function benchStep(): Promise<void> {
   x.dispose();
   y.dispose();
   labels.dispose();
-  initial.forEach((t) => t.dispose());
-  model.dispose();
 }
 
 runIfMain(module, async () => {

@@ -17,8 +17,8 @@ class CoordinatesRule implements UpdateRule {
   readonly coordinates: tf.Variable<tf.Rank.R1>;
   readonly slotNames: readonly string[];
   readonly slotShapes: ReadonlyArray<readonly number[]>;
-  private hostOrigin: { of: tf.Tensor1D; values: Float32Array } | null = null;
-  private hostTheta: Float32Array | null = null;
+  private originArray: { of: tf.Tensor1D; values: Float32Array } | null = null;
+  private thetaArray: Float32Array | null = null;
 
   constructor(private readonly ctx: RuleContext) {
     const { basis, layout } = ctx;
@@ -31,24 +31,24 @@ class CoordinatesRule implements UpdateRule {
   step(g: tf.Tensor1D, _present: readonly boolean[], free: NamedTensor[]): void {
     const { basis, inner, layout } = this.ctx;
     const z = this.coordinates;
-    const host = arrayOperator(basis);
-    if (host) {
+    const arrays = arrayOperator(basis);
+    if (arrays) {
       // Typed-array basis: read g once, write θ = θ0 + Q·z once (no split/add/concat ops).
-      const c = tf.tensor1d(host.project(readFloat32(g))); // g read in place where the backend allows
+      const c = tf.tensor1d(arrays.project(readFloat32(g))); // g read in place where the backend allows
       inner.applyGradients([{ name: z.name, tensor: c }, ...free]);
-      this.hostTheta ??= new Float32Array(basis.ambientDim); // reused: no fresh D floats per step
-      layout.assignFlat(host.lift(z.dataSync() as Float32Array, this.originOnHost(), this.hostTheta));
+      this.thetaArray ??= new Float32Array(basis.ambientDim); // reused: no fresh D floats per step
+      layout.assignFlat(arrays.lift(z.dataSync() as Float32Array, this.originAsArray(), this.thetaArray));
     } else {
       inner.applyGradients([{ name: z.name, tensor: basis.project(g) }, ...free]);
       layout.assign(pointAt(basis, this.ctx.origin(), z));
     }
   }
 
-  /** θ0 as a host array for the typed-array path (read once per origin: setWeights and rebase replace it). */
-  private originOnHost(): Float32Array {
+  /** θ0 as a typed array for the typed-array path (read once per origin: setWeights and rebase replace it). */
+  private originAsArray(): Float32Array {
     const origin = this.ctx.origin();
-    if (this.hostOrigin?.of !== origin) this.hostOrigin = { of: origin, values: origin.dataSync() as Float32Array };
-    return this.hostOrigin.values;
+    if (this.originArray?.of !== origin) this.originArray = { of: origin, values: origin.dataSync() as Float32Array };
+    return this.originArray.values;
   }
 
   weights(): NamedTensor[] {
@@ -61,8 +61,8 @@ class CoordinatesRule implements UpdateRule {
 
   dispose(): void {
     this.coordinates.dispose();
-    this.hostOrigin = null;
-    this.hostTheta = null;
+    this.originArray = null;
+    this.thetaArray = null;
   }
 }
 
