@@ -81,7 +81,7 @@ export async function benchBasesStep(summary?: BenchSummary): Promise<void> {
   ];
   for (const d of [750, 10_000]) {
     bases.push({ label: 'hashed', d, basis: make(`hashed ${D}×${d}`, () => hashedBasis(D, d, { seed: 1 })) });
-    bases.push({ label: "srht (compute 'arrays')", d, basis: make(`srht js ${D}×${d}`, () => srhtBasis(D, d, { seed: 1, compute: 'arrays' })) });
+    bases.push({ label: "srht (compute 'arrays')", d, basis: make(`srht arrays ${D}×${d}`, () => srhtBasis(D, d, { seed: 1, compute: 'arrays' })) });
   }
   const q = hashedMatrix(D, 750);
   bases.push({
