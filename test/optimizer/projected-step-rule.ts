@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { RuleContext, RuleDefinition, UpdateRule } from '../../src/optimizer/rules/rule';
+import { RuleContext, RuleDefinition, stepEachVariable, UpdateRule } from '../../src/optimizer/rules/rule';
 
 /** The inner optimizer rules.test.ts runs the test-only rule with: momentum(LR, MOMENTUM). */
 export const LR = 0.05;
@@ -22,11 +22,9 @@ class ProjectedStep implements UpdateRule {
   }
 
   step(g: tf.Tensor1D, present: readonly boolean[], free: Array<{ name: string; tensor: tf.Tensor }>): void {
-    const { basis, inner, layout } = this.ctx;
+    const { basis, layout } = this.ctx;
     const before = layout.read();
-    const parts = layout.split(g);
-    const named = layout.names.map((name, i) => ({ name, tensor: present[i] ? parts[i] : (null as unknown as tf.Tensor) }));
-    inner.applyGradients([...named, ...free]);
+    stepEachVariable(this.ctx, g, present, free);
     const moved = tf.sub(layout.read(), before) as tf.Tensor1D;
     layout.assign(tf.add(before, basis.lift(basis.project(moved))) as tf.Tensor1D);
   }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NamedTensor } from '../../layout';
 import { projectDirection, projectPoint } from '../../subspace';
 import { keepsGradientSpan } from '../gradient-span';
-import { RuleContext, RuleDefinition, UpdateRule } from './rule';
+import { RuleContext, RuleDefinition, stepEachVariable, UpdateRule } from './rule';
 
 const REANCHOR_EVERY = 100;
 
@@ -27,10 +27,8 @@ class AmbientRule implements UpdateRule {
   }
 
   step(g: tf.Tensor1D, present: readonly boolean[], free: NamedTensor[]): void {
-    const { basis, inner, layout } = this.ctx;
-    const parts = layout.split(projectDirection(basis, g));
-    const named = layout.names.map((name, i) => ({ name, tensor: present[i] ? parts[i] : null }));
-    inner.applyGradients([...(named as NamedTensor[]), ...free]);
+    const { basis, layout } = this.ctx;
+    stepEachVariable(this.ctx, projectDirection(basis, g), present, free);
     // Steps of an inner optimizer that keeps the gradients' span (SGD, momentum: gradient-span.ts) lie
     // in span(Q) exactly, but float32 rounding of θ accumulates (relative distance 2e-6 after 10⁴
     // steps, 1e-4 after 10⁵): re-anchor θ onto θ0 + span(Q) every 100 steps. Adaptive optimizers leave

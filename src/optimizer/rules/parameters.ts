@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NamedTensor } from '../../layout';
 import { projectPoint } from '../../subspace';
-import { RuleContext, RuleDefinition, UpdateRule } from './rule';
+import { RuleContext, RuleDefinition, stepEachVariable, UpdateRule } from './rule';
 
 /**
  * Parameter projection (docs/concepts.md, "The three training paths", path 3): the inner optimizer
@@ -23,12 +23,10 @@ class ParametersRule implements UpdateRule {
   }
 
   step(g: tf.Tensor1D, present: readonly boolean[], free: NamedTensor[]): void {
-    const { basis, inner, layout } = this.ctx;
-    const parts = layout.split(g);
-    // A null/undefined gradient stays null, as in tf.train: the inner optimizer leaves that variable
-    // and its slots alone (the projection below still acts on all of θ).
-    const named = layout.names.map((name, i) => ({ name, tensor: present[i] ? parts[i] : null }));
-    inner.applyGradients([...(named as NamedTensor[]), ...free]);
+    const { basis, layout } = this.ctx;
+    // A variable without a gradient is left alone by the inner optimizer; the projection below still
+    // acts on all of θ.
+    stepEachVariable(this.ctx, g, present, free);
     layout.assign(projectPoint(basis, this.ctx.origin(), layout.read()));
   }
 

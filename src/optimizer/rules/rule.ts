@@ -85,3 +85,14 @@ export interface RuleDefinition<Mode extends string = string, Saved extends Save
   /** The rule's state for an optimizer bound to `ctx.layout` (θ is at its starting point already). */
   create(ctx: RuleContext): UpdateRule;
 }
+
+/**
+ * Hands `ctx.inner` one gradient per projected variable — `flat` split along θ's layout, null for
+ * a variable that got no gradient (`present[i]` false: as in tf.train, the inner optimizer then
+ * leaves it and its slots alone) — followed by the free variables' gradients.
+ */
+export function stepEachVariable(ctx: RuleContext, flat: tf.Tensor1D, present: readonly boolean[], free: NamedTensor[]): void {
+  const parts = ctx.layout.split(flat);
+  const named = ctx.layout.names.map((name, i) => ({ name, tensor: present[i] ? parts[i] : null }));
+  ctx.inner.applyGradients([...(named as NamedTensor[]), ...free]);
+}
