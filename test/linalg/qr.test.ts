@@ -217,6 +217,7 @@ describe('thinQr: error messages name the caller', () => {
       `${where}: option 'kernel' is now called 'engine' (kernel 'js' is now engine 'loops'); pass { engine: 'auto' | 'loops' }.`,
     );
     expect(() => run(gaussianArray(40, 2), { engine: 'js' } as never)).toThrow(`${where}: engine must be 'auto' or 'loops', got "js".`);
+    expect(() => run(gaussianArray(40, 2), { secondPass: 'never' } as never)).toThrow(`${where}: secondPass must be 'auto' or 'always', got "never".`);
     expect(tf.memory().numTensors).toBe(start);
   });
 
