@@ -8,7 +8,8 @@ export const MOMENTUM = 0.9;
 /**
  * Test-only rule, "projected step": the inner optimizer takes its ordinary step on θ, then only the
  * step's component in span(Q) is kept, θ ← θ_before + P(θ_after − θ_before). Nothing in the
- * wrappers knows it.
+ * wrappers knows it. It implements UpdateRule from scratch (not PerVariableRule, which ambient and
+ * parameters extend) to show that the interface alone is enough.
  */
 class ProjectedStep implements UpdateRule {
   readonly keepsSubspace = true;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NamedTensor } from '../../layout';
 import { projectDirection, projectPoint } from '../../subspace';
 import { keepsGradientSpan } from '../gradient-span';
-import { RuleContext, RuleDefinition, stepEachVariable, UpdateRule } from './rule';
+import { perVariableDefinition, PerVariableRule, stepEachVariable } from './rule';
 
 const REANCHOR_EVERY = 100;
 
@@ -13,18 +13,9 @@ const REANCHOR_EVERY = 100;
  * coordinate, so their steps leave span(Q). A variable whose gradient is null/undefined is handed to
  * the inner optimizer as null, as tf.train does: it and its slots are not touched in that step.
  */
-class AmbientRule implements UpdateRule {
-  readonly coordinates = null;
+class AmbientRule extends PerVariableRule {
   /** Whether the inner optimizer keeps steps in the span of the gradients (gradient-span.ts): then θ is re-anchored. */
-  readonly keepsSubspace: boolean;
-  readonly slotNames: readonly string[];
-  readonly slotShapes: ReadonlyArray<readonly number[]>;
-
-  constructor(private readonly ctx: RuleContext) {
-    this.keepsSubspace = keepsGradientSpan(ctx.inner);
-    this.slotNames = ctx.layout.names;
-    this.slotShapes = ctx.layout.shapes;
-  }
+  readonly keepsSubspace = keepsGradientSpan(this.ctx.inner);
 
   step(g: tf.Tensor1D, present: readonly boolean[], free: NamedTensor[]): void {
     const { basis, layout } = this.ctx;
@@ -38,18 +29,6 @@ class AmbientRule implements UpdateRule {
       layout.assign(projectPoint(basis, this.ctx.origin(), layout.read()));
     }
   }
-
-  weights(): NamedTensor[] {
-    return [];
-  }
-  restoreWeights(): void {}
-  dispose(): void {}
 }
 
-export const ambientRule: RuleDefinition<'ambient', 'ProjectedGradient'> = {
-  mode: 'ambient',
-  savedAs: 'ProjectedGradient',
-  savedWeights: [],
-  checkSaved: () => {},
-  create: (ctx) => new AmbientRule(ctx),
-};
+export const ambientRule = perVariableDefinition('ambient', 'ProjectedGradient', (ctx) => new AmbientRule(ctx));

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NamedTensor } from '../../layout';
 import { projectPoint } from '../../subspace';
-import { RuleContext, RuleDefinition, stepEachVariable, UpdateRule } from './rule';
+import { perVariableDefinition, PerVariableRule, stepEachVariable } from './rule';
 
 /**
  * Parameter projection (docs/concepts.md, "The three training paths", path 3): the inner optimizer
@@ -10,17 +10,9 @@ import { RuleContext, RuleDefinition, stepEachVariable, UpdateRule } from './rul
  * adaptive optimizers θ stays in the subspace but follows a different trajectory. The inner
  * optimizer keeps D-sized slots.
  */
-class ParametersRule implements UpdateRule {
+class ParametersRule extends PerVariableRule {
   /** Every step projects θ onto θ0 + span(Q). */
   readonly keepsSubspace = true;
-  readonly coordinates = null;
-  readonly slotNames: readonly string[];
-  readonly slotShapes: ReadonlyArray<readonly number[]>;
-
-  constructor(private readonly ctx: RuleContext) {
-    this.slotNames = ctx.layout.names;
-    this.slotShapes = ctx.layout.shapes;
-  }
 
   step(g: tf.Tensor1D, present: readonly boolean[], free: NamedTensor[]): void {
     const { basis, layout } = this.ctx;
@@ -29,18 +21,6 @@ class ParametersRule implements UpdateRule {
     stepEachVariable(this.ctx, g, present, free);
     layout.assign(projectPoint(basis, this.ctx.origin(), layout.read()));
   }
-
-  weights(): NamedTensor[] {
-    return [];
-  }
-  restoreWeights(): void {}
-  dispose(): void {}
 }
 
-export const parametersRule: RuleDefinition<'parameters', 'ProjectedParameter'> = {
-  mode: 'parameters',
-  savedAs: 'ProjectedParameter',
-  savedWeights: [],
-  checkSaved: () => {},
-  create: (ctx) => new ParametersRule(ctx),
-};
+export const parametersRule = perVariableDefinition('parameters', 'ProjectedParameter', (ctx) => new ParametersRule(ctx));

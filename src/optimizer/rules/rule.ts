@@ -96,3 +96,36 @@ export function stepEachVariable(ctx: RuleContext, flat: tf.Tensor1D, present: r
   const named = ctx.layout.names.map((name, i) => ({ name, tensor: present[i] ? parts[i] : null }));
   ctx.inner.applyGradients([...(named as NamedTensor[]), ...free]);
 }
+
+/**
+ * A rule whose only state is θ itself (ambient, parameters): the inner optimizer steps the projected
+ * variables (its slots are theirs), and the rule has no coordinates and no saved weights of its own.
+ * A subclass gives `keepsSubspace` and `step`.
+ */
+export abstract class PerVariableRule implements UpdateRule {
+  abstract readonly keepsSubspace: boolean;
+  readonly coordinates = null;
+  readonly slotNames: readonly string[];
+  readonly slotShapes: ReadonlyArray<readonly number[]>;
+
+  constructor(protected readonly ctx: RuleContext) {
+    this.slotNames = ctx.layout.names;
+    this.slotShapes = ctx.layout.shapes;
+  }
+
+  abstract step(g: tf.Tensor1D, present: readonly boolean[], free: NamedTensor[]): void;
+  weights(): NamedTensor[] {
+    return [];
+  }
+  restoreWeights(): void {}
+  dispose(): void {}
+}
+
+/** The definition of a {@link PerVariableRule}: nothing of its own to save or check. */
+export function perVariableDefinition<Mode extends string, Saved extends SavedClassName>(
+  mode: Mode,
+  savedAs: Saved,
+  create: (ctx: RuleContext) => PerVariableRule,
+): RuleDefinition<Mode, Saved> {
+  return { mode, savedAs, savedWeights: [], checkSaved: () => {}, create };
+}
