@@ -10,7 +10,6 @@ import { WrapperState } from './wrapper-state';
 
 export type { NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from './options';
 
-
 /**
  * A tf.Optimizer that trains its variables in the affine subspace θ0 + span(Q) by the update rule
  * it was given (src/optimizer/rules/: 'coordinates', 'ambient', 'parameters'). The rule makes the
@@ -126,7 +125,6 @@ export class SubspaceOptimizer<Mode extends string = string> extends WrapperStat
       g.dispose();
     }
   }
-
 
   /**
    * Waits until every step in flight has been checked, then throws {@link NonFiniteError} naming the

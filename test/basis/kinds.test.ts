@@ -26,9 +26,11 @@ describe('the seeded basis kind registry', () => {
   it.each(SEEDED_BASIS_KINDS)('%s: its factory is the root export it names, and builds what create builds', (kind) => {
     const factory = (root as unknown as Record<string, (D: number, d: number, o: { seed: number }) => Basis>)[SEEDED_KINDS[kind].factory];
     expect(typeof factory).toBe('function');
+    const before = tf.memory().numTensors;
     const [a, b] = [factory(40, 3, { seed: 5 }), SEEDED_KINDS[kind].create(40, 3, 5)];
     expect(columns(a)).toEqual(columns(b));
     [a, b].forEach((x) => x.dispose());
+    expect(tf.memory().numTensors).toBe(before);
     expect(seededFactoryList()).toBe('gaussianBasis, hashedBasis or srhtBasis');
     expect(seededFactoryList('and')).toBe('gaussianBasis, hashedBasis and srhtBasis');
   });

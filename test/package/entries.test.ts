@@ -23,6 +23,8 @@ interface Probe {
   names: Record<Entry, string[]>;
   errors: Record<'intrinsic' | 'models' | 'data' | 'node', { threw: boolean; name?: string; invalidArgument?: boolean; subspace?: boolean }>;
   registered: { gradient: boolean; parameter: boolean; base: boolean };
+  /** Tensors left after the probe disposed its variable, basis and optimizers. */
+  tensorsLeft: number;
 }
 
 function probe(format: 'esm' | 'cjs'): Promise<Probe> {
@@ -114,6 +116,7 @@ describe('package entries', () => {
     expect(built.errors.node).toEqual({ threw: true, name: 'DataNotFoundError', invalidArgument: true, subspace: true });
     // tf.serialization holds the classes the root's factories build: registered once, by that copy.
     expect(built.registered).toEqual({ gradient: true, parameter: true, base: true });
+    expect(built.tensorsLeft).toBe(0);
   });
 
   test('every export of every entry is documented in docs/api.md', () => {

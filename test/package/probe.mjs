@@ -25,7 +25,8 @@ async function thrown(f) {
   }
 }
 
-const v = tf.variable(tf.zeros([4]));
+const tensorsBefore = tf.memory().numTensors;
+const v = tf.tidy(() => tf.variable(tf.zeros([4]))); // the zeros freed, the variable kept
 const basis = root.gaussianBasis(4, 2, { seed: 1 });
 const gradient = root.projectGradients(tf.train.sgd(0.1), basis, { variables: [v] });
 const parameter = root.projectParameters(tf.train.sgd(0.1), basis, { variables: [v] });
@@ -51,4 +52,5 @@ gradient.dispose();
 parameter.dispose();
 basis.dispose();
 v.dispose();
+result.tensorsLeft = tf.memory().numTensors - tensorsBefore;
 console.log(JSON.stringify(result));
