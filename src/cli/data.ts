@@ -8,11 +8,12 @@ import { datasetTensors } from '../models/tensors';
 import { fashionMnist } from '../node/fashion-mnist';
 import { mnist } from '../node/mnist';
 import { shuffled } from '../random';
+import { VALIDATION_FRACTION } from './defaults';
 
 export const DATA_NAMES = ['digits', 'mnist', 'fashion-mnist'] as const;
 export type DataName = (typeof DATA_NAMES)[number];
 
-/** The digits have no official split: a seeded 80/20 split (1437 train, 360 test). */
+/** The digits have no official split: a seeded 80/20 split of the 1,797 (1,438 train, 359 test). */
 function splitDigits(all: Dataset): { train: Dataset; test: Dataset } {
   const order = shuffled(all.n, seedrandom.alea('digits-split'));
   const nTrain = Math.round(0.8 * all.n);
@@ -24,12 +25,19 @@ function splitDigits(all: Dataset): { train: Dataset; test: Dataset } {
   return { train: take(order.subarray(0, nTrain)), test: take(order.subarray(nTrain)) };
 }
 
+/** Tensors of a data set as loadData returns them, with what the header line says about them. */
+export interface LoadedData {
+  train: LabelledTensors;
+  test: LabelledTensors;
+  name: DataName;
+  /** The image size, and ', pixels shuffled' when they are: '8×8'. */
+  shape: string;
+  /** Examples in each split as loaded (before any validation hold-out). */
+  sizes: { train: number; test: number };
+}
+
 /** Train and test tensors for a named data set, shaped for a model input; the caller disposes them. */
-export function loadData(
-  name: DataName,
-  inputShape: readonly number[],
-  limits: { train?: number; test?: number; shufflePixels?: boolean } = {},
-): { train: LabelledTensors; test: LabelledTensors; description: string } {
+export function loadData(name: DataName, inputShape: readonly number[], limits: { train?: number; test?: number; shufflePixels?: boolean } = {}): LoadedData {
   let train: Dataset;
   let test: Dataset;
   if (name === 'digits') {
@@ -55,8 +63,28 @@ export function loadData(
   return {
     train: datasetTensors(train, inputShape),
     test: datasetTensors(test, inputShape),
-    description: `${name}: ${train.n} train / ${test.n} test, ${train.height}×${train.width}${limits.shufflePixels ? ', pixels shuffled' : ''}`,
+    name,
+    shape: `${train.height}×${train.width}${limits.shufflePixels ? ', pixels shuffled' : ''}`,
+    sizes: { train: train.n, test: test.n },
   };
+}
+
+const count = (n: number) => n.toLocaleString('en');
+
+/**
+ * The header's data line: the examples a command really trains on, validates on and tests on. With
+ * `validationFraction` (id), the counts of the hold-out every run makes (holdOut in
+ * src/intrinsic/protocol.ts: max(1, round(fraction·n)) examples); with null (train), all of the
+ * training split trains and the line says that no validation split is held out.
+ */
+export function describeSplit(data: LoadedData, validationFraction: number | null): string {
+  const { train, test } = data.sizes;
+  if (validationFraction === null) {
+    return `${data.name}: ${count(train)} train / ${count(test)} test, ${data.shape} (no validation split: train trains on all ${count(train)}; id holds out ${100 * VALIDATION_FRACTION} % of them by default)`;
+  }
+  const validation = Math.max(1, Math.round(validationFraction * train));
+  const percent = Number((100 * validationFraction).toPrecision(3));
+  return `${data.name}: ${count(train - validation)} train / ${count(validation)} validation (${percent} % of ${count(train)} held out) / ${count(test)} test, ${data.shape}`;
 }
 
 /**

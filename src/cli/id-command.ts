@@ -5,16 +5,17 @@ import { join } from 'path';
 import { SubspaceError } from '../errors';
 import { intrinsicDimension } from '../intrinsic/dimension';
 import type { OptimizerName } from '../intrinsic/optimizers';
-import type { IntrinsicDimensionResult, RunResult } from '../intrinsic/options';
+import type { IntrinsicDimensionProgress, IntrinsicDimensionResult, RunResult } from '../intrinsic/options';
 import { ModelName, models } from '../models/registry';
 import { setupBackend } from './backend';
-import { DataName, disposeData, loadData } from './data';
+import { DataName, describeSplit, disposeData, loadData } from './data';
 import { plotCurve } from './plot';
-import { progressReporter } from './progress';
+import { logGrid } from '../intrinsic/interpolate';
+import { progressReporter, runLine } from './progress';
 import { SharedSweep } from './jobs';
 import { finishedRuns, settingsHash, SweepSettings, writeResult } from './resume';
 import { table } from './table';
-import { BUDGETS, defaultModel } from './defaults';
+import { budgetOf, defaultModel } from './defaults';
 
 export interface IdArgs {
   data: DataName;
@@ -54,7 +55,7 @@ export interface IdArgs {
 export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
   const modelName = args.model ?? defaultModel(args.data);
   const factory = models[modelName];
-  const budget = { ...BUDGETS[args.data === 'digits' ? 'digits' : '28x28'] };
+  const budget = { ...budgetOf(args.data).budget };
   for (const k of ['maxEpochs', 'patience', 'pilotEpochs', 'batchSize'] as const) if (args[k] !== undefined) budget[k] = args[k]!;
   const seeds = Array.from({ length: args.seeds }, (_, i) => i);
   const settings: SweepSettings = {
@@ -67,16 +68,19 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
   await setupBackend(args.backend, args.threads);
   const data = loadData(args.data, factory.inputShape, { train: args.trainLimit, test: args.testLimit, shufflePixels: args.shufflePixels });
   const log = (s: string) => args.quiet || console.error(s);
-  log(`${data.description}; model ${modelName} (D = ${factory.parameters.toLocaleString('en')}); backend ${args.backend}` + (resume.length ? `; resuming ${resume.length} finished runs from ${join(args.out, 'result.json')}` : ''));
+  log(`${describeSplit(data, args.validationFraction)}; model ${modelName} (D = ${factory.parameters.toLocaleString('en')}); backend ${args.backend}` + (resume.length ? `; resuming ${resume.length} finished runs from ${join(args.out, 'result.json')}` : ''));
   mkdirSync(args.out, { recursive: true });
   const head = { command: process.argv.slice(2).join(' '), data: args.data, model: modelName, settingsHash: settingsHash(settings), settings };
   const done = { baselines: resume.filter((r) => r.d === null), runs: resume.filter((r) => r.d !== null) };
   const lead = args.helper === undefined;
-  const save = (run: RunResult) => {
+  const progress = progressReporter(args.quiet);
+  // Runs planned (the baselines and every d, per seed); the sweep's own count replaces it once it reports progress.
+  let planned = seeds.length * (1 + (args.dims?.length ?? logGrid(args.search!.min, args.search!.max, args.search!.points ?? 6).length + (args.search!.refine ?? 2)));
+  const save = (run: RunResult, note = '') => {
     (run.d === null ? done.baselines : done.runs).push(run);
     if (lead) writeResult(args.out, { ...head, sweep: 'partial', ...done });
+    progress.finished(runLine(done.baselines.length + done.runs.length, planned, run, note));
   };
-  const progress = progressReporter(args.quiet);
   const controller = new AbortController();
   let helpers: ChildProcess[] = [];
   const onSigint = () => {
@@ -93,7 +97,7 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
     const othersAlive = lead ? () => helpers.some((h) => h.exitCode === null && h.signalCode === null) : () => SharedSweep.alive(args.helper!);
     shared = new SharedSweep(args.out, controller.signal, othersAlive);
   }
-  const delegate = shared && ((d: number | null, seed: number) => shared!.delegate(d, seed)?.then((r) => (save(r), r)) ?? null);
+  const delegate = shared && ((d: number | null, seed: number) => shared!.delegate(d, seed)?.then((r) => (save(r, ', by another process'), r)) ?? null);
   let result: IntrinsicDimensionResult;
   try {
     result = await intrinsicDimension({
@@ -114,7 +118,7 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
       resume,
       delegate: delegate ?? undefined,
       onRun: (run) => (shared?.publish(run), save(run)),
-      onProgress: yieldingEvery(100, progress.onProgress),
+      onProgress: yieldingEvery(100, (e: IntrinsicDimensionProgress) => ((planned = e.runs), progress.onProgress(e))),
       signal: controller.signal,
     });
   } catch (e) {

@@ -3,13 +3,14 @@ import { SEEDED_BASIS_KINDS, SEEDED_KINDS } from '../basis/kinds';
 import { OPTIMIZERS } from '../intrinsic/optimizers';
 import { models } from '../models/registry';
 import { DATA_NAMES } from './data';
-import { BUDGETS } from './defaults';
+import { BUDGETS, FULL_MODEL_LR, VALIDATION_FRACTION } from './defaults';
 import { Command, CommanderError, Option } from 'commander';
 import { SubspaceError } from '../errors';
 import { runId } from './id-command';
 import { runPlot } from './plot-command';
 import { dimList, fraction, integer, nonNegativeInt, positiveInt, positiveNumber, searchRange } from './options';
 import { runTrain } from './train-command';
+import { packageVersion } from './version';
 
 const DATA = [...DATA_NAMES];
 const MODELS = Object.keys(models);
@@ -33,6 +34,7 @@ function common(cmd: Command): Command {
 export function program(): Command {
   const root = new Command('tfjs-subspace')
     .description('Train TensorFlow.js models in random low-dimensional subspaces and measure intrinsic dimension (Li et al. 2018).')
+    .version(packageVersion(), '-V, --version', "print tfjs-subspace's version")
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   common(root.command('id').description('measure the intrinsic dimension d_int of a task: train the full model, then random subspaces of each d; every run picks its learning rate on a validation split and trains until validation accuracy plateaus'))
@@ -40,13 +42,13 @@ export function program(): Command {
     .option('--search <min:max[:points[:refine]]>', 'search d on a log grid (default 6 points) and refine (default 2) between the bracketing d', searchRange)
     .option('--seeds <n>', 'seeds per d (model init, basis, batch order); with 2 or more, d_int gets a bootstrap interval', positiveInt, 1)
     .addOption(new Option('--optimizer <name>', 'inner optimizer').choices(Object.keys(OPTIMIZERS)).default('adam'))
-    .option('--lr <x>', "the full model's learning rate: centre of the baseline's search; each d searches around subspaceLearningRate(lr, {D, d}) = lr·√(D/d) for adaptive optimizers", positiveNumber, 1e-3)
+    .option('--lr <x>', "the full model's learning rate: centre of the baseline's search; each d searches around subspaceLearningRate(lr, {D, d}) = lr·√(D/d) for adaptive optimizers", positiveNumber, FULL_MODEL_LR)
     .option('--no-lr-search', 'train each run at its centre learning rate only (no pilots)')
     .option('--lr-expand <n>', 'grid steps (×3 each) the lr search may widen beyond centre/3 … centre·3 while the best pilot is at an edge', nonNegativeInt, 5)
     .option('--max-epochs <n>', `most epochs per run, pilots included ${budgetDefault('maxEpochs')}`, positiveInt)
     .option('--patience <n>', `stop after n epochs without a validation gain ${budgetDefault('patience')}`, positiveInt)
     .option('--pilot-epochs <n>', `epochs each learning-rate candidate trains before they are compared ${budgetDefault('pilotEpochs')}`, positiveInt)
-    .option('--validation-fraction <x>', 'fraction of the training data held out for validation', fraction, 0.1)
+    .option('--validation-fraction <x>', 'fraction of the training data held out for validation', fraction, VALIDATION_FRACTION)
     .option('--batch-size <n>', `mini-batch size ${budgetDefault('batchSize')}`, positiveInt)
     .option('--shuffle-pixels', 'apply one fixed permutation to the pixels of every image (train and test)', false)
     .option('--threshold <x>', 'fraction of the full model accuracy that defines d_int', fraction, 0.9)
@@ -63,9 +65,10 @@ export function program(): Command {
   common(root.command('train').description('train one model in one random subspace; save a compact checkpoint and the full model'))
     .requiredOption('--dim <d>', 'subspace dimension d', positiveInt)
     .option('--seed <n>', 'seed of the model init, basis and batch order', integer, 0)
-    .option('--epochs <n>', 'training epochs', positiveInt, 5)
-    .option('--batch-size <n>', 'mini-batch size', positiveInt, 128)
-    .option('--lr <x>', 'Adam learning rate of the subspace run', positiveNumber, 1e-2)
+    .option('--epochs <n>', `training epochs (no validation split, no early stop) ${budgetDefault('maxEpochs')}`, positiveInt)
+    .option('--batch-size <n>', `mini-batch size ${budgetDefault('batchSize')}`, positiveInt)
+    .option('--lr <x>', 'Adam learning rate of the subspace run (default: subspaceLearningRate(--full-lr, {D, d}) = full-lr·√(D/d))', positiveNumber)
+    .option('--full-lr <x>', "the full model's Adam learning rate, which --lr's default scales", positiveNumber, FULL_MODEL_LR)
     .option('--out <dir>', 'where checkpoint.json, model.json and weights.bin go', 'model')
     .action(async (opts) => {
       await runTrain(opts);

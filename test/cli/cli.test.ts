@@ -4,7 +4,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { CompactCheckpoint, loadCompactCheckpoint } from '../../src';
+import { describeSplit, disposeData, loadData } from '../../src/cli/data';
 import { main } from '../../src/cli/main';
+import { trainLearningRate } from '../../src/cli/train-command';
+import { subspaceLearningRate } from '../../src/intrinsic/learning-rate';
+import { holdOut } from '../../src/intrinsic/protocol';
 import { models } from '../../src/models/registry';
 import { useBackend } from '../helpers';
 
@@ -18,6 +22,9 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
     );
   });
 }
+
+/** An ANSI escape (colour, cursor movement): none belongs in a log. */
+const ANSI = /\u001b\[/;
 
 /** The same CLI called in this process (argument errors never reach training): exit code and output. */
 async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -96,6 +103,70 @@ describe('tfjs-subspace CLI', () => {
     fromCheckpoint.dispose();
     full.dispose();
   }, 600_000);
+
+  it('id with stderr not a terminal (a log): the header, then one plain line per finished run, no ANSI codes', async () => {
+    const out = join(dir, 'log');
+    const r = await cli(['id', '--data', 'digits', '--dims', '8,32', '--max-epochs', '2', '--pilot-epochs', '1', '--patience', '1', '--no-lr-search', '--train-limit', '300', '--test-limit', '100', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(ANSI);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^digits: 270 train \/ 30 validation \(10 % of 300 held out\) \/ 100 test, 8×8; model fc-digits \(D = 3,466\); backend wasm$/);
+    const runs = lines.slice(1);
+    expect(runs).toHaveLength(3); // the baseline, d = 8, d = 32
+    runs.forEach((line, i) => expect(line).toMatch(new RegExp(`^run ${i + 1}/3: d=${['full', 8, 32][i]} seed=0 lr=[\\d.e-]+ acc=\\d+\\.\\d\\d% epochs=\\d+ best=\\d+ stop=(plateau|max-epochs|diverged) \\(\\d+\\.\\d s\\)$`)));
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(result.config).toMatchObject({ trainExamples: 270, validationExamples: 30, testExamples: 100 }); // the printed split is the one trained
+    expect(runs[1]).toContain(`acc=${(100 * result.runs[0].accuracy).toFixed(2)}%`);
+  }, 300_000);
+
+  it("train with the defaults (the README's command): lr from subspaceLearningRate, the digits budget, ≥ 85 % test accuracy, a plain log", async () => {
+    const out = join(dir, 'train-defaults');
+    const r = await cli(['train', '--data', 'digits', '--dim', '200', '--basis', 'hashed', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(ANSI);
+    const lr = subspaceLearningRate(1e-3, { D: 3466, d: 200, optimizer: 'adam' });
+    const shown = String(Number(lr.toPrecision(3)));
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^digits: 1,438 train \/ 359 test, 8×8 \(no validation split: train trains on all 1,438; id holds out 10 % of them by default\); model fc-digits/);
+    expect(lines[1]).toContain(`Adam lr ${shown} = subspaceLearningRate(0.001, { D: 3466, d: 200 }) = 0.001·√(3466/200)`);
+    expect(lines[1]).toMatch(/; 60 epochs, batch 32 \(epochs and batch: the digits budget\)$/);
+    expect(lines[2]).toMatch(new RegExp(`^run 1/1: d=200 seed=0 lr=${shown} acc=\\d+\\.\\d\\d% epochs=60 \\(\\d+\\.\\d s, last loss \\d\\.\\d{4}\\)$`));
+    const acc = Number(r.stdout.match(new RegExp(`seed 0, lr ${shown}, 60 epochs: test accuracy (\\d+\\.\\d+) %`))![1]);
+    expect(acc).toBeGreaterThanOrEqual(85);
+  }, 300_000);
+
+  it("train's learning rate: subspaceLearningRate of --full-lr unless --lr is given", () => {
+    expect(trainLearningRate({ fullLr: 1e-3, dim: 200 }, 3466).lr).toBe(subspaceLearningRate(1e-3, { D: 3466, d: 200, optimizer: 'adam' }));
+    expect(trainLearningRate({ fullLr: 3e-3, dim: 50 }, 3466).lr).toBe(subspaceLearningRate(3e-3, { D: 3466, d: 50, optimizer: 'adam' }));
+    const given = trainLearningRate({ lr: 0.1, fullLr: 1e-3, dim: 200 }, 3466);
+    expect(given.lr).toBe(0.1);
+    expect(given.why).toMatch(/^Adam lr 0\.1 \(--lr; the rule would give .* = 0\.00416\)$/);
+  });
+
+  it('the printed digits split is the one the commands use: id holds out validation as the protocol does, train does not', async () => {
+    await useBackend('cpu');
+    const data = loadData('digits', [64]);
+    try {
+      const { fit, validation } = holdOut(data.train, 0.1);
+      expect([fit.x.shape[0], validation.x.shape[0], data.test.x.shape[0]]).toEqual([1294, 144, 359]);
+      tf.dispose([fit.x, fit.y, validation.x, validation.y]);
+      expect(describeSplit(data, 0.1)).toBe('digits: 1,294 train / 144 validation (10 % of 1,438 held out) / 359 test, 8×8');
+      expect(describeSplit(data, 0.25)).toMatch(/^digits: 1,078 train \/ 360 validation \(25 % of 1,438 held out\)/);
+      expect(describeSplit(data, null)).toMatch(/^digits: 1,438 train \/ 359 test, 8×8 \(no validation split/);
+    } finally {
+      disposeData(data);
+    }
+  });
+
+  it("--version prints package.json's version", async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const r = await inProcess([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+  });
 
   it.each([
     [['id', '--dims', '10,abc'], /argument '10,abc' is invalid/],
