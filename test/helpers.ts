@@ -1,4 +1,7 @@
 import { SEEDED_BASIS_KINDS, SEEDED_KINDS } from '../src/basis/kinds';
+import { disposeInner } from '../src/optimizer/inner-state';
+import { registeredModes, ruleOfMode, RuleMode } from '../src/optimizer/rules/registry';
+import { COORDINATES_WEIGHT, RuleDefinition } from '../src/optimizer/rules/rule';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import seedrandom from 'seedrandom';
@@ -7,6 +10,8 @@ import {
   gaussianBasis,
   blockBasis,
   srhtBasis,
+  GradientMode,
+  ParameterLayout,
   projectGradients,
   projectParameters,
   registerWasmTrainingKernels,
@@ -131,11 +136,55 @@ export async function snapshot(
   };
 }
 
-/** The three wrapper paths of the equivalence table. */
-export type Mode = 'coordinates' | 'ambient' | 'parameters';
-export const MODES: Mode[] = ['coordinates', 'ambient', 'parameters'];
+/** A registered mode (src/optimizer/rules/registry.ts): the built-in ones are the equivalence table's paths. */
+export type Mode = RuleMode;
+/**
+ * Every registered mode, read from the registry at import (a rule registered before this module is
+ * imported joins every suite that runs over MODES). A suite's per-mode expectations come from the
+ * rule's properties below, not from its name.
+ */
+export const MODES: Mode[] = registeredModes() as Mode[];
 
-/** The wrapper for `mode` around `inner`, training `variables` (a model or a variable list). */
+/** The registered rule of `mode`. */
+export function ruleOf(mode: Mode): RuleDefinition {
+  const rule = ruleOfMode(mode);
+  if (!rule) throw new Error(`no registered rule '${mode}'`);
+  return rule;
+}
+
+/**
+ * Whether `mode`'s rule keeps its own coordinates z (it saves them as COORDINATES_WEIGHT) and hands
+ * the inner optimizer Qᵀg for them: its step is the reparameterized model's for every optimizer,
+ * and θ = θ0 + Q·z is computed from z.
+ */
+export function ownsCoordinates(mode: Mode): boolean {
+  return ruleOf(mode).savedWeights.includes(COORDINATES_WEIGHT);
+}
+
+/**
+ * `keepsSubspace` of `mode`'s rule with the inner optimizer `makeInner` builds (UpdateRule: every
+ * step puts θ back into θ0 + span(Q)), read from the rule itself, made on a 3-vector. It makes and
+ * frees tensors: call it where the backend is set and outside a tensor count.
+ */
+export function keepsSubspace(mode: Mode, makeInner: () => tf.Optimizer): boolean {
+  const v = tf.tidy(() => tf.variable(tf.zeros([3])));
+  const basis = gaussianBasis(3, 1, { seed: 1 });
+  const layout = new ParameterLayout('keepsSubspace', [v]);
+  const origin = tf.tidy(() => layout.read());
+  const inner = makeInner();
+  try {
+    const rule = ruleOf(mode).create({ where: 'keepsSubspace', inner, basis, layout, origin: () => origin, iterations: () => 0 });
+    const keeps = rule.keepsSubspace;
+    rule.dispose();
+    return keeps;
+  } finally {
+    disposeInner(inner);
+    tf.dispose([origin, v]);
+    basis.dispose();
+  }
+}
+
+/** The wrapper for `mode` around `inner`, training `variables` (a model or a variable list): the factory of the class its rule saves as. */
 export function wrap(
   mode: Mode,
   inner: tf.Optimizer,
@@ -143,9 +192,9 @@ export function wrap(
   variables: SubspaceOptimizerOptions['variables'],
   extra: Partial<SubspaceOptimizerOptions> = {},
 ): SubspaceOptimizer {
-  return mode === 'parameters'
+  return ruleOf(mode).savedAs === 'ProjectedParameter'
     ? projectParameters(inner, basis, { ...extra, variables })
-    : projectGradients(inner, basis, { ...extra, variables, mode });
+    : projectGradients(inner, basis, { ...extra, variables, mode: mode as GradientMode });
 }
 
 /** Every basis kind, as a seeded factory (D, d, seed): the suites run their matrices over all of them. */

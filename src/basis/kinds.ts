@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../errors';
 import { Basis } from './basis';
 import { gaussianBasis } from './dense';
 import { hashedBasis } from './hashed';
@@ -27,8 +28,34 @@ export const SEEDED_KINDS = {
 /** The name of a seeded basis kind. */
 export type SeededBasisKind = keyof typeof SEEDED_KINDS;
 
-/** The kinds' names, in registry order. */
-export const SEEDED_BASIS_KINDS = Object.keys(SEEDED_KINDS) as readonly SeededBasisKind[];
+/** The kinds' names, in registry order (kept in step by {@link registerSeededKind}). */
+const kindNames = Object.keys(SEEDED_KINDS) as SeededBasisKind[];
+export const SEEDED_BASIS_KINDS: readonly SeededBasisKind[] = kindNames;
+
+/**
+ * Registers a seeded kind at run time, as one more entry in {@link SEEDED_KINDS} would: for a plugin,
+ * or a test of the recipe (test/recipes.test.ts). Everything that reads the registry when it runs
+ * (`basisFromSpec`, the spec check and its messages, the CLI's `--basis` choices, `intrinsicDimension`)
+ * sees it from then on; a list copied from the registry before (test/helpers.ts' `BASES`, read at
+ * import) does not, so register before importing such a reader. The compiler does not know the name:
+ * `SeededBasisKind` is the keys written in `SEEDED_KINDS`, so pass the name where a kind is typed as
+ * `name as SeededBasisKind`. Throws for a name already registered; returns the function that
+ * unregisters it (a test calls it in `afterAll`). A kind of the library itself is an entry in
+ * `SEEDED_KINDS` instead (docs/contributing.md, "Adding a basis kind").
+ */
+export function registerSeededKind(kind: string, entry: SeededKind): () => void {
+  if (typeof kind !== 'string' || kind === '' || isSeededKind(kind) || kind in Object.prototype) {
+    throw new InvalidArgumentError(`registerSeededKind: '${String(kind)}' is not a new kind name (registered: ${seededKindList()}).`);
+  }
+  const table = SEEDED_KINDS as Record<string, SeededKind>;
+  table[kind] = entry;
+  kindNames.push(kind as SeededBasisKind);
+  return () => {
+    if (table[kind] !== entry) return; // unregistered already
+    delete table[kind];
+    kindNames.splice(kindNames.indexOf(kind as SeededBasisKind), 1);
+  };
+}
 
 /** Whether `kind` names a registered seeded kind. */
 export function isSeededKind(kind: unknown): kind is SeededBasisKind {

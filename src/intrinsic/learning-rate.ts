@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors';
-
+import { adaptiveStepOf, registeredModes, ruleOfMode, RuleMode } from '../optimizer/rules/registry';
 
 /** Element-wise adaptive optimizers: each coordinate moves by about lr per step, whatever its gradient's scale. */
 const ADAPTIVE = new Set(['adagrad', 'adam', 'adamax', 'rmsprop']);
@@ -15,11 +15,11 @@ export interface SubspaceLearningRateOptions {
   /** The inner optimizer: a name ('adam', 'rmsprop', …) or its class name ('Adam', 'RMSProp', 'SGD', …). */
   optimizer: string;
   /**
-   * How the subspace is trained: 'coordinates' (default; `projectGradients`' default, and
-   * `reparameterize`), 'ambient' (`projectGradients` mode 'ambient') or 'parameters'
-   * (`projectParameters`).
+   * How the subspace is trained: a registered mode (src/optimizer/rules/registry.ts) — 'coordinates'
+   * (default; `projectGradients`' default, and `reparameterize`), 'ambient' (`projectGradients` mode
+   * 'ambient'), 'parameters' (`projectParameters`) or another registered rule's.
    */
-  mode?: 'coordinates' | 'ambient' | 'parameters';
+  mode?: RuleMode;
 }
 
 /**
@@ -31,8 +31,9 @@ export interface SubspaceLearningRateOptions {
  * moves by about lr per step: the full model's step has ‖Δθ‖ ≈ lr·√D, a subspace step in coordinates
  * ‖Δθ‖ = ‖Q·Δz‖ = ‖Δz‖ ≈ lr·√d (Q has orthonormal columns). The rule matches the two step lengths:
  * lr_sub = lr·√(D/d). `projectParameters` takes the full step and projects it, which keeps about
- * √(d/D) of its length: the same factor. In 'ambient' mode the inner optimizer already steps all D
- * coordinates by ≈ lr, and with linear optimizers (SGD, momentum, Adadelta in tfjs 4.22) the step is
+ * √(d/D) of its length: the same factor. In 'ambient' mode (any rule whose adaptive step is 'ambient'
+ * in the registry: its steps leave span(Q)) the inner optimizer already steps all D coordinates by
+ * ≈ lr, and with linear optimizers (SGD, momentum, Adadelta in tfjs 4.22) the step is
  * the projection of the full step, whose stability limit (2/λ_max of QᵀHQ ≤ 2/λ_max of H) is never
  * tighter than the full model's: in those cases the full model's lr is returned unchanged.
  *
@@ -53,10 +54,11 @@ export function subspaceLearningRate(fullLearningRate: number, options: Subspace
   }
   const name = String(options.optimizer ?? '').toLowerCase();
   const mode = options.mode ?? 'coordinates';
-  if (!['coordinates', 'ambient', 'parameters'].includes(mode)) throw bad(`mode must be 'coordinates', 'ambient' or 'parameters', got '${mode}'.`);
+  const rule = ruleOfMode(mode);
+  if (!rule) throw bad(`mode must be a registered mode (${registeredModes().map((m) => `'${m}'`).join(', ')}), got '${String(mode)}'.`);
   if (!ADAPTIVE.has(name) && !LINEAR.has(name)) {
     throw bad(`unknown optimizer '${options.optimizer}'; use one of ${[...ADAPTIVE, ...LINEAR].sort().join(', ')} (a tf.train optimizer's name or class name).`);
   }
-  if (LINEAR.has(name) || mode === 'ambient') return fullLearningRate;
+  if (LINEAR.has(name) || adaptiveStepOf(rule) === 'ambient') return fullLearningRate;
   return fullLearningRate * Math.sqrt(D / d);
 }

@@ -5,10 +5,10 @@ import { Basis, basisFromSpec, basisSpec, InvalidArgumentError } from '../../src
 import { isSeededKind, SEEDED_BASIS_KINDS, SEEDED_KINDS, seededFactoryList, seededKindList } from '../../src/basis/kinds';
 import { checkBasisSpec } from '../../src/basis/from-spec';
 import { seededBasis } from '../../src/intrinsic/resolve';
+import { useBackend } from '../helpers';
+import { checkBasisContract } from './contract';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+beforeAll(() => useBackend('cpu'));
 
 /** Q·e_j for every j, read back as plain numbers (the basis materialized column by column). */
 function columns(b: Basis): number[][] {
@@ -16,9 +16,11 @@ function columns(b: Basis): number[][] {
 }
 
 describe('the seeded basis kind registry', () => {
-  it('lists gaussian, hashed and srht, in that order, and nothing else', () => {
-    expect(SEEDED_BASIS_KINDS).toEqual(['gaussian', 'hashed', 'srht']);
-    expect(seededKindList()).toBe("'gaussian', 'hashed' or 'srht'");
+  it('lists its keys in order, the built-in gaussian, hashed and srht among them, and nothing else', () => {
+    expect(SEEDED_BASIS_KINDS).toEqual(Object.keys(SEEDED_KINDS));
+    expect(SEEDED_BASIS_KINDS).toEqual(expect.arrayContaining(['gaussian', 'hashed', 'srht']));
+    const quoted = SEEDED_BASIS_KINDS.map((k) => `'${k}'`);
+    expect(seededKindList()).toBe(`${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`);
     for (const k of SEEDED_BASIS_KINDS) expect(isSeededKind(k)).toBe(true);
     for (const k of ['dense', 'block', 'toString', '', null, 3]) expect(isSeededKind(k)).toBe(false);
   });
@@ -31,8 +33,13 @@ describe('the seeded basis kind registry', () => {
     expect(columns(a)).toEqual(columns(b));
     [a, b].forEach((x) => x.dispose());
     expect(tf.memory().numTensors).toBe(before);
-    expect(seededFactoryList()).toBe('gaussianBasis, hashedBasis or srhtBasis');
-    expect(seededFactoryList('and')).toBe('gaussianBasis, hashedBasis and srhtBasis');
+    const factories = SEEDED_BASIS_KINDS.map((k) => SEEDED_KINDS[k].factory);
+    expect(seededFactoryList()).toBe(`${factories.slice(0, -1).join(', ')} or ${factories[factories.length - 1]}`);
+    expect(seededFactoryList('and')).toBe(`${factories.slice(0, -1).join(', ')} and ${factories[factories.length - 1]}`);
+  });
+
+  it.each(SEEDED_BASIS_KINDS)('%s: the Basis contract (QᵀQ = I, project = Qᵀv, lift = Q·c, checks, no leak)', (kind) => {
+    checkBasisContract(() => SEEDED_KINDS[kind].create(50, 7, 3), 50, 7);
   });
 
   it.each(SEEDED_BASIS_KINDS)('%s: its spec rebuilds Q bit for bit, through basisFromSpec and intrinsicDimension\'s factory', (kind) => {

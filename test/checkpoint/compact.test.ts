@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { CheckpointError, compactCheckpoint, CompactCheckpoint, compressionOf, gaussianBasis, hashedBasis, loadCompactCheckpoint, projectGradients, srhtBasis } from '../../src';
+import { CheckpointError, compactCheckpoint, CompactCheckpoint, compressionOf, hashedBasis, loadCompactCheckpoint, projectGradients } from '../../src';
+import { SEEDED_BASIS_KINDS, SEEDED_KINDS } from '../../src/basis/kinds';
 import { digits, oneHot } from '../../src/data';
 import { BACKENDS, useBackend } from '../helpers';
 
@@ -25,11 +26,8 @@ describe.each(BACKENDS)('compact checkpoints (%s)', (backend) => {
   });
   afterAll(() => tf.dispose([x, y]));
 
-  it.each([
-    ['hashed', (D: number) => hashedBasis(D, 60, { seed: 2 })],
-    ['srht', (D: number) => srhtBasis(D, 60, { seed: 2 })],
-    ['gaussian', (D: number) => gaussianBasis(D, 60, { seed: 2 })],
-  ])('%s: load into a fresh model gives bit-identical predictions (stored and seeded origin)', async (_kind, make) => {
+  // Every seeded kind of the registry.
+  it.each(SEEDED_BASIS_KINDS.map((kind) => [kind, (D: number) => SEEDED_KINDS[kind].create(D, 60, 2)] as const))('%s: load into a fresh model gives bit-identical predictions (stored and seeded origin)', async (_kind, make) => {
     const start = tf.memory().numTensors;
     const model = mlp(5);
     const basis = make(model.countParams());

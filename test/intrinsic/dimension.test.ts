@@ -4,6 +4,7 @@ import { CancelledError, DimensionMismatchError, InvalidArgumentError } from '..
 import { accuracy, intrinsicDimension, subspaceLearningRate } from '../../src/intrinsic';
 import { digits, oneHot } from '../../src/data';
 import type { IntrinsicDimensionProgress, LabelledTensors } from '../../src/intrinsic';
+import { seededKindList } from '../../src/basis/kinds';
 import { useBackend } from '../helpers';
 
 function digitsSplit() {
@@ -143,7 +144,7 @@ describe('intrinsicDimension on the embedded digits (small budget)', () => {
     await expect(intrinsicDimension({ ...base })).rejects.toThrow(/exactly one of 'dims'/);
     await expect(intrinsicDimension({ ...base, dims: [0, 5] })).rejects.toThrow(InvalidArgumentError);
     await expect(intrinsicDimension({ ...base, dims: [5], threshold: 1.5 })).rejects.toThrow(/threshold/);
-    await expect(intrinsicDimension({ ...base, dims: [5], basis: 'nope' as never })).rejects.toThrow(/basis must be 'gaussian', 'hashed' or 'srht' or a function/);
+    await expect(intrinsicDimension({ ...base, dims: [5], basis: 'nope' as never })).rejects.toThrow(`basis must be ${seededKindList()} or a function`);
     await expect(intrinsicDimension({ ...base, dims: [5], optimizer: 'lion' as never })).rejects.toThrow(/'optimizer' must be one of adam, .*sgd.* or a function/);
     await expect(intrinsicDimension({ ...base, dims: [5], validationFraction: 1 })).rejects.toThrow(/'validationFraction' must be in \(0, 1\)/);
     await expect(intrinsicDimension({ ...base, dims: [5], patience: 0 })).rejects.toThrow(/'patience' must be a positive integer/);

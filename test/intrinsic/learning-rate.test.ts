@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { hashedBasis, InvalidArgumentError, projectGradients } from '../../src';
 import { subspaceLearningRate } from '../../src/intrinsic';
-import { useBackend } from '../helpers';
+import { adaptiveStepOf, ruleOfMode } from '../../src/optimizer/rules/registry';
+import { keepsSubspace, MODES, useBackend } from '../helpers';
 
 describe('subspaceLearningRate', () => {
   it('scales adaptive optimizers by √(D/d) in coordinates and parameters modes, and leaves the others', () => {
@@ -16,12 +17,23 @@ describe('subspaceLearningRate', () => {
     expect(subspaceLearningRate(0.01, { D: 400, d: 400, optimizer: 'adam' })).toBe(0.01);
   });
 
+  describe('every registered mode: an adaptive optimizer is scaled by √(D/d) exactly where its steps keep θ0 + span(Q)', () => {
+    beforeAll(() => useBackend('cpu'));
+
+    it.each(MODES)('%s', (mode) => {
+      const keeps = keepsSubspace(mode, () => tf.train.adam(0.01)); // the rule's own keepsSubspace, with Adam
+      expect(adaptiveStepOf(ruleOfMode(mode)!)).toBe(keeps ? 'subspace' : 'ambient');
+      expect(subspaceLearningRate(0.01, { D: 400, d: 4, optimizer: 'adam', mode })).toBeCloseTo(keeps ? 0.1 : 0.01, 15);
+      expect(subspaceLearningRate(0.01, { D: 400, d: 4, optimizer: 'sgd', mode })).toBe(0.01);
+    });
+  });
+
   it('rejects bad input with messages that name the fix', () => {
     expect(() => subspaceLearningRate(0, { D: 10, d: 2, optimizer: 'adam' })).toThrow(/positive number/);
     expect(() => subspaceLearningRate(0.1, { D: 10, d: 20, optimizer: 'adam' })).toThrow(/1 ≤ d ≤ D/);
     expect(() => subspaceLearningRate(0.1, { D: 10, d: 2, optimizer: 'lion' })).toThrow(InvalidArgumentError);
     expect(() => subspaceLearningRate(0.1, { D: 10, d: 2, optimizer: 'lion' })).toThrow(/use one of adadelta, adagrad, adam/);
-    expect(() => subspaceLearningRate(0.1, { D: 10, d: 2, optimizer: 'adam', mode: 'sideways' as never })).toThrow(/mode must be/);
+    expect(() => subspaceLearningRate(0.1, { D: 10, d: 2, optimizer: 'adam', mode: 'sideways' as never })).toThrow(`mode must be a registered mode (${MODES.map((m) => `'${m}'`).join(', ')}), got 'sideways'.`);
   });
 
   describe('the derivation, measured: the first Adam step has the same length in full and in the subspace', () => {

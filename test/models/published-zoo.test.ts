@@ -1,11 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { gaussianBasis, reparameterize } from '../../src';
-import { BACKENDS, flatWeights, Mode, MODES, useBackend, wrap } from '../helpers';
+import { BACKENDS, flatWeights, keepsSubspace, Mode, MODES, useBackend, wrap } from '../helpers';
 import { PUBLISHED_ZOO, ZooEntry } from './published-zoo';
 
-/** The inner optimizer per mode: ambient mode stays in span(Q) only with a linear update rule. */
-function innerFor(mode: Mode): tf.Optimizer {
-  return mode === 'ambient' ? tf.train.momentum(0.05, 0.9) : tf.train.adam(0.03);
+/**
+ * The inner optimizer per mode: Adam where the rule keeps θ in span(Q) with it (keepsSubspace), else
+ * momentum (ambient mode stays in span(Q) only with a linear update rule).
+ */
+function innerFor(mode: Mode): () => tf.Optimizer {
+  const adam = () => tf.train.adam(0.03);
+  return keepsSubspace(mode, adam) ? adam : () => tf.train.momentum(0.05, 0.9);
 }
 
 /** ‖(I − QQᵀ)Δ‖ and ‖Δ‖ for Δ = θ − θ0, in float64 on the host from the materialized Q. */
@@ -48,6 +52,7 @@ const measuredLeaks = new Map<string, number>();
 async function trainOne(entry: ZooEntry, mode: Mode): Promise<void> {
   const fitLeak = await tfjsFitLeak(entry);
   expect(fitLeak).toBe(entry.tfjsLeak); // tfjs-layers' own; the wrappers must add none (end of this function)
+  const makeInner = innerFor(mode);
   const start = tf.memory().numTensors;
   const model = entry.build();
   const { x, y } = entry.data();
@@ -55,7 +60,7 @@ async function trainOne(entry: ZooEntry, mode: Mode): Promise<void> {
   const d = Math.min(24, D);
   const basis = gaussianBasis(D, d, { seed: 5 });
   const theta0 = flatWeights(model);
-  const optimizer = wrap(mode, innerFor(mode), basis, model);
+  const optimizer = wrap(mode, makeInner(), basis, model);
   model.compile({ optimizer, loss: entry.loss });
   const counts: number[] = [];
   const history = await model.fit(x, y, {

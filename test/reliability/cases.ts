@@ -9,6 +9,7 @@ import {
   srhtBasis,
   trajectoryBasis,
 } from '../../src';
+import { isSeededKind, SEEDED_BASIS_KINDS, SEEDED_KINDS, SeededBasisKind } from '../../src/basis/kinds';
 import { OPTIMIZERS, uniformArray } from '../helpers';
 
 /**
@@ -17,21 +18,24 @@ import { OPTIMIZERS, uniformArray } from '../helpers';
  * library's own float32 ops).
  */
 
-/** Every basis kind the library offers, by a readable name (what a shrunk counterexample prints). */
-export const BASIS_KINDS = [
-  'gaussian',
+/** The variants of the seeded kinds and the kinds that are not seeded, by a readable name. */
+const VARIANTS = [
   'gaussian-array',
   'gaussian-no-transpose',
   'dense',
-  'hashed',
   'hashed-tf',
-  'srht',
   'srht-tf',
   'block',
   'per-variable',
   'per-variable+scales',
   'trajectory',
 ] as const;
+
+/**
+ * Every basis kind the library offers, by a readable name (what a shrunk counterexample prints):
+ * every seeded kind of the registry (src/basis/kinds.ts) as its factory builds it, then the variants.
+ */
+export const BASIS_KINDS: ReadonlyArray<SeededBasisKind | (typeof VARIANTS)[number]> = [...SEEDED_BASIS_KINDS, ...VARIANTS];
 export type BasisKind = (typeof BASIS_KINDS)[number];
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -60,9 +64,8 @@ export function makeBasis(
   variables?: tf.Variable[],
 ): Basis {
   const D = ambientDimOf(shapes);
+  if (isSeededKind(kind)) return SEEDED_KINDS[kind].create(D, d, seed);
   switch (kind) {
-    case 'gaussian':
-      return gaussianBasis(D, d, { seed });
     case 'gaussian-array':
       return gaussianBasis(D, d, { seed, storage: 'array' });
     case 'gaussian-no-transpose':
@@ -75,12 +78,8 @@ export function makeBasis(
         E.dispose();
       }
     }
-    case 'hashed':
-      return hashedBasis(D, d, { seed });
     case 'hashed-tf':
       return hashedBasis(D, d, { seed, compute: 'tf' });
-    case 'srht':
-      return srhtBasis(D, d, { seed });
     case 'srht-tf':
       return srhtBasis(D, d, { seed, compute: 'tf' });
     case 'block': {

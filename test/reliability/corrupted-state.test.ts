@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DimensionMismatchError, gaussianBasis, InvalidArgumentError, SubspaceOptimizer } from '../../src';
-import { BACKENDS, batches, convDenseModel, Mode, MODES, OPTIMIZERS, snapshot, useBackend, wrap } from '../helpers';
+import { BACKENDS, batches, convDenseModel, Mode, MODES, OPTIMIZERS, ruleOf, snapshot, useBackend, wrap } from '../helpers';
 import { corruptionsOf, NamedTensor } from './corruptions';
 
 /**
@@ -61,7 +61,7 @@ describe.each(BACKENDS)('corrupted optimizer state on %s', (backend) => {
         const source = trained(mode, make, 2);
         const victim = trained(mode, make, 3);
         const saved = await source.opt.getWeights();
-        const { list, made } = corruptionsOf(saved, mode === 'coordinates' ? 1 : 0);
+        const { list, made } = corruptionsOf(saved, ruleOf(mode).savedWeights.length); // the rule's own entries (z in coordinates mode)
         const start = tf.memory().numTensors;
         await expectAllRejected(victim.opt, list);
         // The intact list is accepted (the checks above rejected the corruption, not the source).

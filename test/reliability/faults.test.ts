@@ -1,3 +1,4 @@
+import { SEEDED_BASIS_KINDS } from '../../src/basis/kinds';
 import { BACKENDS, MODES, useBackend } from '../helpers';
 import { BasisKind } from './cases';
 import { disposeTwice, modelGainsLayer, sharedBasis, useAfterDispose, variableDisposedUnder } from './fault-lifecycle';
@@ -16,7 +17,7 @@ import { lossThrowsInFit, lossThrowsInMinimize, nanAfterGoodSteps } from './faul
  */
 const sharedKinds = (backend: string, mode: string): BasisKind[] =>
   backend === 'wasm' && mode === 'coordinates'
-    ? ['gaussian', 'gaussian-array', 'hashed', 'srht', 'srht-tf', 'block', 'per-variable+scales', 'trajectory']
+    ? [...SEEDED_BASIS_KINDS, 'gaussian-array', 'srht-tf', 'block', 'per-variable+scales', 'trajectory']
     : ['gaussian', 'srht-tf'];
 
 describe.each(BACKENDS)('faults on %s', (backend) => {

@@ -1,12 +1,13 @@
-import { equalTolerance } from '../helpers';
+import { modesOf } from '../../src/optimizer/rules/registry';
+import { equalTolerance, MODES } from '../helpers';
 import { maxDiff } from './cases';
 import { runChild } from './child';
 
 /**
  * The long run: 10⁴ steps in each mode on a real model (an MLP on the embedded digits, D = 610,
  * gaussian basis d = 40, on wasm), in plain Node child processes (see long-run.ts); two run at once,
- * coordinates then ambient mode in one, the reparameterized path then parameter projection in the
- * other (balanced: about the same work each). Steps can be changed with SUBSPACE_LONG_STEPS (CI: 10⁴).
+ * the modes of projectGradients (coordinates, ambient) in one, the reparameterized path and those of
+ * projectParameters (parameters) in the other (balanced: about the same work each). Steps can be changed with SUBSPACE_LONG_STEPS (CI: 10⁴).
  *
  * Claims, checked after every step in float64 from Q's values:
  * - ‖(I − P)(θ − θ0)‖ ≤ 1e-5·‖θ − θ0‖ + EPS32·‖θ‖: the relative bound of the issue plus the float32
@@ -38,8 +39,8 @@ describe(`${STEPS} steps per mode on the digits MLP (wasm, child processes)`, ()
 
   beforeAll(async () => {
     const found = await Promise.all([
-      runChild<LongRun>('long-run.ts', ['coordinates,ambient', `${STEPS}`]),
-      runChild<LongRun>('long-run.ts', ['reparameterized,parameters', `${STEPS}`]),
+      runChild<LongRun>('long-run.ts', [modesOf('ProjectedGradient').join(','), `${STEPS}`]),
+      runChild<LongRun>('long-run.ts', [['reparameterized', ...modesOf('ProjectedParameter')].join(','), `${STEPS}`]),
     ]);
     for (const r of found.flat()) runs[r.path] = r;
     // The measured figures, for docs/reliability.md.
@@ -54,7 +55,7 @@ describe(`${STEPS} steps per mode on the digits MLP (wasm, child processes)`, ()
     }
   }, 600_000);
 
-  test.each(['coordinates', 'ambient', 'parameters'])('%s: θ stays in θ0 + span(Q) at every step', (mode) => {
+  test.each(MODES)('%s: θ stays in θ0 + span(Q) at every step', (mode) => {
     const r = runs[mode];
     expect(r.steps).toBe(STEPS);
     expect(r.worstBudget).toBeLessThanOrEqual(1);

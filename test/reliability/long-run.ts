@@ -9,20 +9,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Basis, gaussianBasis, reparameterize } from '../../src';
-import { EPS32, Mode, useBackend, wrap } from '../helpers';
+import { EPS32, keepsSubspace, Mode, useBackend, wrap } from '../helpers';
 import { difference, hostQ, hostResidual, maxAbsOf } from './cases';
 import { batchLoss, Batches, digitsBatches, digitsMlp } from './digits-mlp';
 
 export type LongRunPath = Mode | 'reparameterized';
 
-/** The inner optimizer per path: Adam where it is the interesting case, momentum in ambient mode
- * (where an adaptive optimizer leaves the subspace by design). */
-const OPTIMIZER: Record<LongRunPath, [string, () => tf.Optimizer]> = {
-  coordinates: ['adam(0.01)', () => tf.train.adam(0.01)],
-  reparameterized: ['adam(0.01)', () => tf.train.adam(0.01)],
-  ambient: ['momentum(0.05, 0.9)', () => tf.train.momentum(0.05, 0.9)],
-  parameters: ['adam(0.01)', () => tf.train.adam(0.01)],
-};
+const ADAM: [string, () => tf.Optimizer] = ['adam(0.01)', () => tf.train.adam(0.01)];
+const MOMENTUM: [string, () => tf.Optimizer] = ['momentum(0.05, 0.9)', () => tf.train.momentum(0.05, 0.9)];
+
+/**
+ * The inner optimizer per path: Adam, the interesting case, wherever the rule keeps θ in the subspace
+ * with it (keepsSubspace); momentum otherwise (ambient mode, where an adaptive optimizer leaves the
+ * subspace by design).
+ */
+function optimizerOf(path: LongRunPath): [string, () => tf.Optimizer] {
+  return path === 'reparameterized' || keepsSubspace(path, ADAM[1]) ? ADAM : MOMENTUM;
+}
 
 function norm(a: ArrayLike<number>): number {
   let s = 0;
@@ -38,7 +41,7 @@ function read(t: tf.Tensor): Float32Array {
 
 /** One step of `path` and a reader of θ afterwards. */
 function stepper(path: LongRunPath, model: tf.LayersModel, basis: Basis, data: Batches) {
-  const inner = OPTIMIZER[path][1]();
+  const inner = optimizerOf(path)[1]();
   if (path === 'reparameterized') {
     const rep = reparameterize(model, basis);
     return {
@@ -88,7 +91,7 @@ function run(path: LongRunPath, steps: number, backend: string) {
   }
   const msPerStep = (performance.now() - t0) / steps;
   const final = hostResidual(q, D, d, difference(it.theta(), theta0));
-  const optimizer = OPTIMIZER[path][0];
+  const optimizer = optimizerOf(path)[0];
   return { path, optimizer, backend, steps, D, d, worst, worstGuarded, worstBudget, worstLate, final, checkpoints, msPerStep };
 }
 

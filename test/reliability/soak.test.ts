@@ -1,3 +1,4 @@
+import { registeredModes } from '../../src/optimizer/rules/registry';
 import { runChild } from './child';
 
 /**
@@ -17,7 +18,7 @@ import { runChild } from './child';
 const FULL = process.env.SUBSPACE_SOAK === '1';
 const STEPS = FULL ? 10_000 : 160;
 const SAMPLES = FULL ? 12 : 4;
-const MODES = FULL ? ['coordinates', 'ambient', 'parameters'] : ['coordinates'];
+const MODES = FULL ? registeredModes() : ['coordinates'];
 const HEAP_BOUND = FULL ? 64 : 4096;
 const APIS = ['fit', 'trainOnBatch', 'fitDataset', 'minimize'];
 

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { gaussianBasis } from '../../src';
-import { Mode, MODES, useBackend, wrap } from '../helpers';
+import { keepsSubspace, Mode, MODES, useBackend, wrap } from '../helpers';
 import { batchLoss, Batches, digitsBatches, digitsMlp } from './digits-mlp';
 
 export const APIS = ['fit', 'trainOnBatch', 'fitDataset', 'minimize'] as const;
@@ -75,7 +75,9 @@ async function soak(api: Api, mode: Mode, steps: number, samplesWanted: number) 
   const data = digitsBatches(BATCHES, 32);
   const model = digitsMlp(3);
   const basis = gaussianBasis(model.countParams(), 40, { seed: 2 });
-  const opt = wrap(mode, mode === 'ambient' ? tf.train.momentum(0.05, 0.9) : tf.train.adam(0.01), basis, model);
+  // Adam where the rule keeps θ in the subspace with it, momentum otherwise (ambient mode).
+  const adam = () => tf.train.adam(0.01);
+  const opt = wrap(mode, keepsSubspace(mode, adam) ? adam() : tf.train.momentum(0.05, 0.9), basis, model);
   model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
   const step = stepper(api, model, opt, data);
   const warmup = Math.max(BATCHES, Math.floor(steps / 10));

@@ -1,13 +1,14 @@
+import { InvalidArgumentError } from '../../errors';
 import { ambientRule } from './ambient';
 import { coordinatesRule } from './coordinates';
 import { parametersRule } from './parameters';
-import { RuleDefinition, SavedClassName } from './rule';
+import { FACTORIES, RuleDefinition, SavedClassName } from './rule';
 
 /**
  * Every mode the wrappers offer and can save and load (docs/contributing.md, "Adding an update
  * rule"). `projectGradients` accepts as `mode` each rule saved as 'ProjectedGradient', in this order
  * (its error message lists them); `projectParameters` uses the one saved as 'ProjectedParameter'; a
- * saved config's `mode` is looked up here when it loads.
+ * saved config's `mode` is looked up here when it loads; `subspaceLearningRate` accepts every mode.
  */
 export const UPDATE_RULES = [coordinatesRule, ambientRule, parametersRule] as const;
 
@@ -17,17 +18,78 @@ export type RuleMode = (typeof UPDATE_RULES)[number]['mode'];
 /** The modes saved under `saved` (for 'ProjectedGradient': the modes of `projectGradients`). */
 export type ModeOf<Saved extends SavedClassName> = Extract<(typeof UPDATE_RULES)[number], { savedAs: Saved }>['mode'];
 
+/** The registry as a list of definitions, read at each call (so a rule registered at run time counts). */
+const rules = UPDATE_RULES as unknown as RuleDefinition[];
+
+/**
+ * How a rule's step scales with an element-wise adaptive inner optimizer (Adam, RMSprop, …), which
+ * moves every coordinate it steps by about lr: 'subspace' when θ's step is confined to θ0 + span(Q)
+ * (the rule's `keepsSubspace` is true with such an optimizer: ‖Δθ‖ ≈ lr·√d), 'ambient' when the inner
+ * optimizer's step on all D coordinates is kept (‖Δθ‖ ≈ lr·√D, and θ leaves the subspace).
+ * `subspaceLearningRate` scales the full model's lr by √(D/d) for 'subspace' only.
+ */
+export type AdaptiveStep = 'subspace' | 'ambient';
+
+/** The registered rules whose adaptive step is 'ambient'; every other one is 'subspace'. */
+const AMBIENT_STEPS = new Set<RuleDefinition>([ambientRule]);
+
 /** The registered modes saved under `saved`, in registry order. */
 export function modesOf(saved: SavedClassName): string[] {
-  return UPDATE_RULES.filter((r) => r.savedAs === saved).map((r) => r.mode);
+  return rules.filter((r) => r.savedAs === saved).map((r) => r.mode);
+}
+
+/** Every registered mode, in registry order. */
+export function registeredModes(): string[] {
+  return rules.map((r) => r.mode);
 }
 
 /** The registered rule of `mode` saved under `saved`, or undefined. */
 export function findRule(saved: SavedClassName, mode: unknown): RuleDefinition | undefined {
-  return UPDATE_RULES.find((r) => r.savedAs === saved && r.mode === mode);
+  return rules.find((r) => r.savedAs === saved && r.mode === mode);
+}
+
+/** The registered rule of `mode` (whatever class it saves under), or undefined. */
+export function ruleOfMode(mode: unknown): RuleDefinition | undefined {
+  return rules.find((r) => r.mode === mode);
 }
 
 /** Whether `rule` is the registered rule of its mode (only those can be saved and loaded again). */
 export function isRegistered(rule: RuleDefinition): boolean {
-  return UPDATE_RULES.some((r) => r === rule);
+  return rules.some((r) => r === rule);
+}
+
+/** How a registered rule's step scales with an adaptive inner optimizer ({@link AdaptiveStep}). */
+export function adaptiveStepOf(rule: RuleDefinition): AdaptiveStep {
+  return AMBIENT_STEPS.has(rule) ? 'ambient' : 'subspace';
+}
+
+/**
+ * Registers an update rule at run time, as one more entry in {@link UPDATE_RULES} would: for a plugin,
+ * or a test of the recipe (test/recipes.test.ts). From then on `projectGradients({ mode })` builds it
+ * (a rule saved as 'ProjectedGradient'), its error lists it, `model.save({ includeOptimizer: true })`
+ * saves it and `tf.loadLayersModel` restores it, and `subspaceLearningRate` accepts its mode
+ * (`adaptiveStep`, default 'subspace', says how it scales). A list copied from the registry before
+ * (test/helpers.ts' `MODES`, read at import) does not see it, so register before importing such a
+ * reader. The compiler does not know the mode: pass it as `mode as GradientMode`. Throws for a mode
+ * already registered or an unknown `savedAs`; returns the function that unregisters it (a test calls
+ * it in `afterAll`). A rule of the library itself is an entry in `UPDATE_RULES` instead
+ * (docs/contributing.md, "Adding an update rule").
+ */
+export function registerUpdateRule(rule: RuleDefinition, options: { adaptiveStep?: AdaptiveStep } = {}): () => void {
+  if (typeof rule?.mode !== 'string' || rule.mode === '' || ruleOfMode(rule.mode)) {
+    throw new InvalidArgumentError(`registerUpdateRule: '${String(rule?.mode)}' is not a new mode (registered: ${registeredModes().join(', ')}).`);
+  }
+  if (!Object.prototype.hasOwnProperty.call(FACTORIES, rule.savedAs)) {
+    throw new InvalidArgumentError(`registerUpdateRule: savedAs must be one of ${Object.keys(FACTORIES).join(', ')}, got '${String(rule.savedAs)}'.`);
+  }
+  const step = options.adaptiveStep ?? 'subspace';
+  if (step !== 'subspace' && step !== 'ambient') throw new InvalidArgumentError(`registerUpdateRule: adaptiveStep must be 'subspace' or 'ambient', got '${String(step)}'.`);
+  rules.push(rule);
+  if (step === 'ambient') AMBIENT_STEPS.add(rule);
+  return () => {
+    const at = rules.indexOf(rule);
+    if (at < 0) return; // unregistered already
+    rules.splice(at, 1);
+    AMBIENT_STEPS.delete(rule);
+  };
 }
