@@ -45,11 +45,10 @@ export { coordinatesOf, pointAt, projectDirection, projectPoint, residualOf } fr
 // Optimizers and the reference
 export { SubspaceOptimizer } from './optimizer/subspace-optimizer';
 export type { NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from './optimizer/subspace-optimizer';
-export { projectGradients } from './optimizer/project-gradients';
-export type { GradientMode, ProjectedGradientOptimizer, ProjectGradientsOptions } from './optimizer/project-gradients';
-export { projectParameters } from './optimizer/project-parameters';
-export type { ProjectedParameterOptimizer } from './optimizer/project-parameters';
-export { bindRestoredOptimizer } from './optimizer/serialization';
+export { ProjectedGradientOptimizer, projectGradients } from './optimizer/project-gradients';
+export type { GradientMode, ProjectGradientsOptions } from './optimizer/project-gradients';
+export { ProjectedParameterOptimizer, projectParameters } from './optimizer/project-parameters';
+export { bindRestoredOptimizer } from './optimizer/subspace-optimizer';
 export { reparameterize, reparameterizeFunction } from './reparameterize';
 export type { ApplicableModel, Reparameterized, ReparameterizedFunction } from './reparameterize';
 

@@ -13,7 +13,7 @@ export interface LayersModelLike {
 }
 
 /** The variables an optimizer is told to train: a list, or a layers model (its trainable weights). */
-export type VariableSource = tf.Variable[] | LayersModelLike;
+export type VariableSource = Array<tf.Variable | { read(): tf.Tensor }> | LayersModelLike;
 
 /** A tensor with a name, as optimizers list gradients and weights. */
 export interface NamedTensor {
@@ -28,14 +28,21 @@ function isLayersModel(source: VariableSource): source is LayersModelLike {
   return !Array.isArray(source) && Array.isArray((source as LayersModelLike)?.trainableWeights);
 }
 
-/** The variables of a source: the list itself, or a model's trainable weights (in their order). */
+/** A layer weight (tfjs-layers' LayerVariable, what `model.trainableWeights` holds): it reads as its variable. */
+const readsAsVariable = (x: unknown): x is { read(): tf.Tensor } => !(x instanceof tf.Tensor) && typeof (x as { read?: unknown })?.read === 'function';
+
+/**
+ * The variables of a source: the list itself (layer weights, as in `model.trainableWeights`, read as
+ * their variables), or a model's trainable weights (in their order).
+ */
 export function variablesOf(where: string, source: VariableSource): tf.Variable[] {
   if (source == null || (!Array.isArray(source) && !isLayersModel(source))) {
     throw new InvalidArgumentError(
-      `${where}: 'variables' must be a tf.LayersModel or an array of tf.Variable.`,
+      `${where}: 'variables' must be a tf.LayersModel, its trainableWeights, or an array of tf.Variable.`,
     );
   }
-  return (isLayersModel(source) ? source.trainableWeights.map((w) => w.read()) : source) as tf.Variable[];
+  const list: unknown[] = isLayersModel(source) ? source.trainableWeights : source;
+  return list.map((x) => (readsAsVariable(x) ? x.read() : x)) as tf.Variable[];
 }
 
 /**
@@ -63,7 +70,12 @@ export class ParameterLayout {
     this.index = new Map();
     variables.forEach((v, i) => {
       if (!(v instanceof tf.Variable)) {
-        throw new InvalidArgumentError(`${where}: variables[${i}] is not a tf.Variable.`);
+        const x = v as unknown;
+        const what = x instanceof tf.Tensor ? 'a tf.Tensor (a value, not a variable)' : x === null ? 'null' : typeof x;
+        throw new InvalidArgumentError(
+          `${where}: variables[${i}] is ${what}, which the optimizer cannot update; pass the model itself, ` +
+            `model.trainableWeights, or an array of tf.Variable.`,
+        );
       }
       if (v.isDisposed) {
         throw new DisposedError(`${where}: variable '${v.name}' is disposed.`);

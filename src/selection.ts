@@ -26,6 +26,7 @@ export class VariableSelection {
       throw new InvalidArgumentError(`${where}: variable '${both.name}' is listed as both free and frozen.`);
     }
     const projected = all.filter((v) => !freeVars.includes(v) && !frozenVars.includes(v));
+    checkTrainable(where, [...projected, ...freeVars]);
     if (projected.length === 0 && all.length > 0) {
       throw new InvalidArgumentError(
         `${where}: every variable is free or frozen, so there is nothing to project; leave at least one ` +
@@ -68,8 +69,9 @@ export class VariableSelection {
         throw new UnknownVariableError(
           `${where}: got a gradient for variable '${name}', which is not among the variables this ` +
             `optimizer was created with (${this.projected.names.length} projected, ` +
-            `${this.free?.names.length ?? 0} free, ${this.frozen.size} frozen). List it in 'variables' ` +
-            `(projected), 'free' or 'frozen' when creating the optimizer, or leave it out of ` +
+            `${this.free?.names.length ?? 0} free, ${this.frozen.size} frozen). If it belongs to another ` +
+            `model, create one optimizer per model (each compile() needs its own); otherwise list it in ` +
+            `'variables' (projected), 'free' or 'frozen' when creating the optimizer, or leave it out of ` +
             `minimize's varList.`,
         );
       }
@@ -107,4 +109,20 @@ function resolve(where: string, list: string, refs: VariableRef[], all: tf.Varia
     }
     return v;
   });
+}
+
+/**
+ * Throws unless every variable to train is trainable: tfjs computes no gradient for a variable with
+ * `trainable: false` (BatchNormalization's moving statistics, which `model.getWeights()` and
+ * `model.weights` include), and the forward pass writes such statistics itself.
+ */
+function checkTrainable(where: string, vars: readonly tf.Variable[]): void {
+  const fixed = vars.filter((v) => v instanceof tf.Variable && v.trainable === false);
+  if (fixed.length === 0) return;
+  const names = fixed.slice(0, 3).map((v) => `'${v.name}'`).join(', ') + (fixed.length > 3 ? `, … (${fixed.length} in all)` : '');
+  throw new InvalidArgumentError(
+    `${where}: ${names} ${fixed.length === 1 ? 'is' : 'are'} not trainable (e.g. BatchNormalization's moving ` +
+      `statistics, which model.getWeights() and model.weights include): tfjs computes no gradient for ` +
+      `${fixed.length === 1 ? 'it' : 'them'}. Pass the model itself or model.trainableWeights, or list ${fixed.length === 1 ? 'it' : 'them'} in 'frozen'.`,
+  );
 }

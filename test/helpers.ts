@@ -31,6 +31,16 @@ export async function useBackend(name: BackendName): Promise<void> {
   if (name === 'cpu') (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
 }
 
+/** Dense → BatchNormalization → Dense, seeded: two calls build identical models (227 trainable, 32 moving statistics). */
+export const batchNormModel = (seed: number): tf.Sequential =>
+  tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 16, inputShape: [8], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.batchNormalization({ momentum: 0.5 }),
+      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+    ],
+  });
+
 /** Seeded uniform numbers in [-scale, scale). */
 export function uniformArray(n: number, seed: number, scale = 1): Float32Array {
   const rng = seedrandom.alea(`u${seed}`);

@@ -4,7 +4,9 @@ import { checkFloat32Tensors, gpuHoldsBasis } from '../backends/precision';
 import { DimensionMismatchError, DtypeError, InvalidArgumentError } from '../errors';
 import { times, transposedTimes } from '../linalg/matvec';
 import { thinQrFor, ThinQrOptions } from '../linalg/qr';
+import { checkFinite } from '../linalg/qr-checks';
 import { WasmMatrix } from '../linalg/wasm/wasm-matrix';
+import seedrandom from 'seedrandom';
 import { checkSeed, gaussianArray } from '../random';
 import { adjointPair, ArrayOperator, Basis, checkAlive, checkDims, checkVector, makeArrayOperator } from './basis';
 import { checkStorageOptions, DenseStorage, DenseStorageOptions } from './dense-storage';
@@ -42,6 +44,56 @@ function thinQrOfTensor(where: string, E: tf.Tensor2D, opts: ThinQrOptions) {
   }
   const [D, d] = E.shape;
   return thinQrFor(where, E.dataSync() as Float32Array, D, d, opts);
+}
+
+/** True while this module builds a DenseBasis from a Q its own thin QR checked (no second check). */
+let trusted = false;
+
+function orthonormalBasis(q: Float32Array, shape: [number, number], kind: string, opts: DenseStorageOptions): DenseBasis {
+  trusted = true;
+  try {
+    return new DenseBasis({ values: q, shape }, kind, opts);
+  } finally {
+    trusted = false;
+  }
+}
+
+/**
+ * ‖QᵀQx − x‖ ≤ this·‖x‖ for a seeded random x: what a Q wrapped by `new DenseBasis` must meet. A Q
+ * from a float32 thin QR meets 1e-6 (‖QᵀQ − I‖∞ ≤ 1e-6 bounds the 2-norm); a matrix that is not
+ * orthonormal misses by O(1).
+ */
+const WRAP_TOL = 1e-4;
+
+/**
+ * Throws unless the matrix a user hands `new DenseBasis` is finite and orthonormal (one O(D·d) probe
+ * in float64: Q·x, then Qᵀ of it, against x): a NaN or a non-orthonormal Q would corrupt every step.
+ */
+function checkOrthonormal(where: string, q: Float32Array, D: number, d: number): void {
+  checkFinite(where, q, D, d);
+  const rng = seedrandom.alea('dense-basis/probe');
+  const x = Float64Array.from({ length: d }, () => 2 * rng() - 1);
+  const back = new Float64Array(d);
+  for (let i = 0; i < D; i++) {
+    let y = 0;
+    const row = i * d;
+    for (let j = 0; j < d; j++) y += q[row + j] * x[j];
+    for (let j = 0; j < d; j++) back[j] += q[row + j] * y;
+  }
+  let err = 0;
+  let norm = 0;
+  for (let j = 0; j < d; j++) {
+    err += (back[j] - x[j]) ** 2;
+    norm += x[j] ** 2;
+  }
+  const rel = Math.sqrt(err / norm);
+  if (!(rel <= WRAP_TOL)) {
+    throw new InvalidArgumentError(
+      `${where}: the matrix is not orthonormal (‖QᵀQx − x‖/‖x‖ = ${rel.toPrecision(3)} for a random x, at most ` +
+        `${WRAP_TOL} expected). new DenseBasis wraps a Q that is orthonormal already; use denseBasis(E) to ` +
+        `orthonormalize the columns of E first.`,
+    );
+  }
 }
 
 /** Past this many bytes of tensors, 'auto' keeps Q in a typed array (storage 'array') instead. */
@@ -84,6 +136,14 @@ export class DenseBasis implements Basis {
         `DenseBasis: storage 'wasm' needs WebAssembly SIMD and at most 4 GiB for Q ` +
           `(${this.ambientDim}×${this.dim}); use storage 'tensor' or 'array'.`,
       );
+    }
+    if (!trusted) {
+      try {
+        checkOrthonormal('DenseBasis', q instanceof tf.Tensor ? (q.dataSync() as Float32Array) : q.values, this.ambientDim, this.dim);
+      } catch (e) {
+        this.matrix?.dispose();
+        throw e;
+      }
     }
     const bytes = this.ambientDim * this.dim * 4 * (keepTranspose ? 2 : 1);
     this.storage = this.matrix ? 'wasm' : storage === 'array' || (storage === 'auto' && bytes > ARRAY_THRESHOLD_BYTES) ? 'array' : 'tensor';
@@ -183,7 +243,7 @@ export class DenseBasis implements Basis {
 export function denseBasis(E: tf.Tensor2D, opts: ThinQrOptions & DenseStorageOptions = {}): DenseBasis {
   checkStorageOptions('denseBasis', opts);
   const { q, kept } = thinQrOfTensor('denseBasis', E, opts);
-  return new DenseBasis({ values: q, shape: [E.shape[0], kept.length] }, 'dense', opts);
+  return orthonormalBasis(q, [E.shape[0], kept.length], 'dense', opts);
 }
 
 /** Options of {@link gaussianBasis}. */
@@ -205,5 +265,5 @@ export function gaussianBasis(D: number, d: number, opts: GaussianBasisOptions =
   const seed = checkSeed('gaussianBasis', opts.seed);
   checkStorageOptions('gaussianBasis', opts);
   const { q } = thinQrFor('gaussianBasis', gaussianArray(D * d, seed), D, d);
-  return rememberSpec(new DenseBasis({ values: q, shape: [D, d] }, 'gaussian', opts), { kind: 'gaussian', D, d, seed });
+  return rememberSpec(orthonormalBasis(q, [D, d], 'gaussian', opts), { kind: 'gaussian', D, d, seed });
 }

@@ -5,7 +5,6 @@ import { basisSpec, BasisSpec } from '../basis/spec';
 import { InvalidArgumentError } from '../errors';
 import { LayersModelLike, variablesOf } from '../layout';
 import { SubspaceOptimizer } from '../optimizer/subspace-optimizer';
-import { VariableSelection } from '../selection';
 import { encodeFloat32, fingerprint } from './encoding';
 import { FingerprintedGroup, fingerprintGroup, sizeOf, StoredGroup, storeGroup } from './groups';
 
@@ -73,7 +72,9 @@ export interface CompactCheckpointOptions {
   seededOrigin?: { model: string; seed: number };
   /**
    * The model the optimizer trains: its non-trainable weights (BatchNormalization's moving mean and
-   * variance) are stored too. Without it a checkpoint of a model that has such weights is refused on load.
+   * variance) are stored too. Default: the model the optimizer was built from (`variables: model`);
+   * an optimizer built from a variable list does not know it, and a checkpoint of a model that has
+   * such weights made without it is refused on load.
    */
   model?: ModelWithState;
 }
@@ -98,8 +99,8 @@ export function compactCheckpoint(optimizer: SubspaceOptimizer, opts: CompactChe
     );
   }
   const theta0 = optimizer.origin.dataSync() as Float32Array; // throws DisposedError on a disposed optimizer
-  const selection = (optimizer as unknown as { selection: VariableSelection }).selection;
-  const all = selection.all;
+  const state = optimizer.boundState(where);
+  const all = state.selection().all;
   if (opts.model) {
     const trainable = variablesOf(where, opts.model);
     if (trainable.length !== all.length || trainable.some((v, i) => v !== all[i])) {
@@ -109,9 +110,11 @@ export function compactCheckpoint(optimizer: SubspaceOptimizer, opts: CompactChe
       );
     }
   }
-  const { free, frozen } = selection.positions;
-  const nonTrainable = opts.model
-    ? storeGroup(where, opts.model.nonTrainableWeights.map((w) => w.read() as tf.Variable), 'non-trainable weight')
+  // The optimizer built with {variables: model} knows the model: its moving statistics are stored without asking.
+  const model = opts.model ?? (state.model?.nonTrainableWeights.length ? state.model : undefined);
+  const { free, frozen } = state.selection().positions;
+  const nonTrainable = model
+    ? storeGroup(where, model.nonTrainableWeights.map((w) => w.read() as tf.Variable), 'non-trainable weight')
     : null;
   const frozenVars = frozen.map((i) => all[i]);
   const z = optimizer.coordinates();

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, InvalidDimensionError, NonFiniteError, RankDeficientError } from '../errors';
-import type { ThinQrOptions } from './qr';
+import type { ThinQrOptions } from './qr-options';
 import type { Matrix } from './qr-loops';
 
 /**

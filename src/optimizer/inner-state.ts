@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NamedTensor } from '../layout';
 import { DimensionMismatchError, InvalidArgumentError, NonFiniteError } from '../errors';
+import { isFiniteTensor } from './finite';
 
 /**
  * Exact save/restore of the state of the seven `tf.train` optimizers, which the wrappers need for a
@@ -163,8 +164,7 @@ function checkTensor(where: string, name: string, t: tf.Tensor, shape: readonly 
   if (t.dtype !== 'float32') {
     throw new InvalidArgumentError(`${where}: optimizer weight '${name}' must be float32, got ${t.dtype}.`);
   }
-  const finite = tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0]);
-  if (!finite) {
+  if (!isFiniteTensor(t)) {
     throw new NonFiniteError(`${where}: optimizer weight '${name}' contains NaN or Infinity.`);
   }
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NonFiniteError } from '../errors';
-import { allFinite } from './checks';
+import { allFinite } from './finite';
+import { ForwardWrite } from './forward-writes';
 import { checksOnHost, DeferredCheck } from './deferred-check';
 import { NonFinitePolicy } from './options';
 import { stepOrKeep } from './step-or-keep';
@@ -34,20 +35,24 @@ export class NonFiniteGuard {
    * Runs `step` (a tf step, run in a tidy) under the policy. `gradients`: the tensors to check;
    * `culprits`: the names of the variables whose gradient is not finite, quoted (only called for
    * the error); `state`: every variable a step can change, or null when not all are known yet (then
-   * the check reads the flag on the host); `stepNumber`: the number the step will have once counted.
-   * Throws {@link NonFiniteError} before anything changed.
+   * the check reads the flag on the host); `written`: variables the loss wrote, with their values
+   * before, put back too when the step is dropped on the device; `stepNumber`: the number the step
+   * will have once counted. Throws {@link NonFiniteError} before anything changed (the caller
+   * undoes `written` then, and on 'skipped').
    */
-  run(
-    gradients: Array<tf.Tensor | null>,
-    culprits: () => string,
-    state: () => tf.Variable[] | null,
-    stepNumber: number,
-    step: () => void,
-  ): StepOutcome {
+  run(call: {
+    gradients: Array<tf.Tensor | null>;
+    culprits: () => string;
+    state: () => tf.Variable[] | null;
+    written: readonly ForwardWrite[];
+    stepNumber: number;
+    step: () => void;
+  }): StepOutcome {
+    const { gradients, culprits, state, written, stepNumber, step } = call;
     const deferred = this.policy === 'skip' || (this.policy === 'throw' && !checksOnHost());
     const all = deferred ? state() : null;
     if (all) {
-      const ok = stepOrKeep(all, gradients, this.skippedOnDevice, step);
+      const ok = stepOrKeep(all, gradients, this.skippedOnDevice, step, written);
       if (this.policy === 'skip') ok.dispose();
       else this.deferred.add(stepNumber, ok);
       return 'stepped';

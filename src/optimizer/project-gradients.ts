@@ -40,7 +40,8 @@ function gradientRule(mode: unknown = 'coordinates'): RuleDefinition<GradientMod
  *   are not touched in that step.
  *
  * A name and a rule only: it has no state of its own (tf.loadLayersModel builds it with
- * SubspaceOptimizer's constructor, restore.ts).
+ * SubspaceOptimizer's constructor: SubspaceOptimizer.fromConfig). Registered with tf.serialization
+ * on import, so that `model.save({includeOptimizer: true})` and `tf.loadLayersModel` round-trip it.
  */
 export class ProjectedGradientOptimizer extends SubspaceOptimizer<GradientMode> {
   static override readonly className = 'ProjectedGradient';
@@ -49,6 +50,7 @@ export class ProjectedGradientOptimizer extends SubspaceOptimizer<GradientMode> 
     super('projectGradients', inner, basis, gradientRule(opts?.mode), opts);
   }
 }
+tf.serialization.registerClass(ProjectedGradientOptimizer);
 
 /**
  * Wraps `inner` so that every step moves the variables only within θ0 + span(Q): the full gradient g

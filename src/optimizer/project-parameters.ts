@@ -11,7 +11,8 @@ import { SubspaceOptimizer, SubspaceOptimizerOptions } from './subspace-optimize
  * stays in the subspace but follows a different trajectory. The inner optimizer keeps D-sized slots.
  *
  * A name and a rule only: it has no state of its own (tf.loadLayersModel builds it with
- * SubspaceOptimizer's constructor, restore.ts).
+ * SubspaceOptimizer's constructor: SubspaceOptimizer.fromConfig). Registered with tf.serialization
+ * on import.
  */
 export class ProjectedParameterOptimizer extends SubspaceOptimizer<'parameters'> {
   static override readonly className = 'ProjectedParameter';
@@ -20,6 +21,7 @@ export class ProjectedParameterOptimizer extends SubspaceOptimizer<'parameters'>
     super('projectParameters', inner, basis, parametersRule, opts);
   }
 }
+tf.serialization.registerClass(ProjectedParameterOptimizer);
 
 /**
  * Wraps `inner` so that after each ordinary step the variables are projected back onto

@@ -1,13 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Basis } from '../basis/basis';
-import { checkBasisSpec } from '../basis/from-spec';
+import { basisFromSpec, checkBasisSpec } from '../basis/from-spec';
 import { seededFactoryList } from '../basis/kinds';
 import { BasisSpec, basisSpec } from '../basis/spec';
 import { CheckpointError } from '../errors';
 import { supportsExactState } from './inner-state';
 import type { NonFinitePolicy } from './options';
-import { isRegistered, modesOf, RuleMode } from './rules/registry';
+import { VariableSelection } from '../selection';
+import { findRule, isRegistered, modesOf, RuleMode } from './rules/registry';
 import { RuleDefinition, SavedClassName } from './rules/rule';
+
+/**
+ * The config `model.save({includeOptimizer: true})` stores for a wrapper, and the way back: what it
+ * holds ({@link SavedConfig}), whether an optimizer can be saved ({@link checkSavable}) and loaded
+ * ({@link checkSavedConfig}), and what it is rebuilt from ({@link rebuildFromConfig}).
+ */
 
 /** A variable as a saved config records it (the `name` key survives tfjs-layers' camel-casing). */
 export interface SavedVariable {
@@ -15,7 +22,7 @@ export interface SavedVariable {
   shape: number[];
 }
 
-/** The config of a saved wrapper (see optimizer/serialization.ts). */
+/** The config of a saved wrapper. */
 export interface SavedConfig {
   mode: RuleMode;
   nonFinite: NonFinitePolicy;
@@ -84,4 +91,27 @@ export function checkSavable(where: string, className: string, basis: Basis, inn
         `so the saved model could not be loaded; register the rule, or call model.save() without includeOptimizer.`,
     );
   }
+}
+
+/** The config of a bound optimizer that {@link checkSavable} accepted. */
+export function configOf(inner: tf.Optimizer, basis: Basis, rule: RuleDefinition, nonFinite: NonFinitePolicy, selection: VariableSelection): SavedConfig {
+  return {
+    mode: rule.mode as RuleMode,
+    nonFinite,
+    innerClassName: inner.getClassName(),
+    innerConfig: inner.getConfig(),
+    basis: { ...(basisSpec(basis) as BasisSpec) },
+    variableCount: selection.all.length,
+    ...selection.positions,
+    variables: selection.all.map((v) => ({ name: v.name, shape: v.shape.slice() })),
+  };
+}
+
+/** What a checked saved config rebuilds: the rule, a fresh inner optimizer and the seeded basis. */
+export function rebuildFromConfig(className: string, config: SavedConfig): { rule: RuleDefinition; inner: tf.Optimizer; basis: Basis } {
+  checkSavedConfig({ className }, config);
+  const rule = findRule(className as SavedClassName, config.mode) as RuleDefinition;
+  const [innerCls, fromConfig] = tf.serialization.SerializationMap.getMap().classNameMap[config.innerClassName];
+  const inner = fromConfig(innerCls, config.innerConfig) as tf.Optimizer;
+  return { rule, inner, basis: basisFromSpec(config.basis as BasisSpec) };
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { finiteFlag } from './checks';
+import { finiteFlag } from './finite';
+import { ForwardWrite } from './forward-writes';
 
 /**
  * Policy 'skip' without a device→host read: `step` runs, then every variable in `state` keeps its
@@ -9,8 +10,16 @@ import { finiteFlag } from './checks';
  * steps on the device. `state` must hold every variable the step can change (variables, z, the inner
  * optimizer's slots and scalars), else a dropped step would leave the others changed. Returns the
  * flag (true: the step was applied), a new scalar the caller disposes; `counter` may be null.
+ * `written`: variables changed before the step (by the loss function) with their earlier values,
+ * which they get back too when the step is dropped.
  */
-export function stepOrKeep(state: tf.Variable[], gradients: Array<tf.Tensor | null>, counter: tf.Variable | null, step: () => void): tf.Tensor {
+export function stepOrKeep(
+  state: tf.Variable[],
+  gradients: Array<tf.Tensor | null>,
+  counter: tf.Variable | null,
+  step: () => void,
+  written: readonly ForwardWrite[] = [],
+): tf.Tensor {
   return tf.tidy(() => {
     const ok = finiteFlag(gradients);
     const old = state.map((v) => tf.clone(v));
@@ -25,6 +34,7 @@ export function stepOrKeep(state: tf.Variable[], gradients: Array<tf.Tensor | nu
       return m;
     };
     state.forEach((v, i) => v.assign(tf.where(mask(v), v, old[i])));
+    written.forEach(([v, before]) => v.assign(tf.where(mask(v), v, before)));
     counter?.assign(tf.add(counter, tf.cast(tf.logicalNot(ok), 'float32')));
     return ok;
   });

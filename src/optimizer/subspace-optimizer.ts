@@ -1,44 +1,123 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { GradientInput } from '../layout';
-import { nonFiniteNames } from './checks';
+import { Basis } from '../basis/basis';
+import { DisposedError, InvalidArgumentError } from '../errors';
+import { GradientInput, NamedTensor, VariableSource, variablesOf } from '../layout';
+import { VariableSelection } from '../selection';
+import { BoundState } from './bound-state';
+import { ForwardWrites } from './forward-writes';
+import { disposeInner } from './inner-state';
 import { freeTapeOnThrow } from './loss-guard';
-import { SubspaceResidual } from './options';
-import { restoredOptimizer, WrapperClass } from './restore';
-import { COORDINATES_WEIGHT } from './rules/rule';
-import { SavedConfig } from './saved-config';
-import { WrapperState } from './wrapper-state';
+import { NonFiniteGuard } from './non-finite';
+import { checkWrapperArguments, SubspaceOptimizerOptions, SubspaceResidual } from './options';
+import { FACTORIES, RuleDefinition, SavedClassName } from './rules/rule';
+import { rebuildFromConfig, SavedConfig } from './saved-config';
+import { basisProbe } from './saved-weights';
+import { WrapperCore, WrapperState } from './state';
+import { Restoring, UnboundState } from './unbound-state';
 
 export type { NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from './options';
 
 /**
  * A tf.Optimizer that trains its variables in the affine subspace θ0 + span(Q) by the update rule
  * it was given (src/optimizer/rules/: 'coordinates', 'ambient', 'parameters'). The rule makes the
- * step from the flat gradient; everything around it is the same for every rule and composed here:
- * validating and routing the gradients (free and frozen variables, VariableSelection), the
- * non-finite policy (NonFiniteGuard, non-finite.ts), writes from outside and the rest of the bound
- * state (BoundState, bound-state.ts), saving, restoring and disposal (WrapperState, wrapper-state.ts,
- * the half of this class that is not stepping) and, for an optimizer restored by tf.loadLayersModel,
- * binding to the model's variables on first use (SavedOptimizer, restore.ts).
+ * step from the flat gradient; the rest is the same for every rule: the non-finite policy
+ * (non-finite.ts), and a state (state.ts) — bound to its variables (bound-state.ts: routing the
+ * gradients, writes from outside, saving), or, for an optimizer restored by tf.loadLayersModel,
+ * unbound until its first step (unbound-state.ts). This class only delegates to its state.
  *
  * `projectGradients` and `projectParameters` build it with a registered rule; the constructor
  * (`where`: the factory's name for messages, `inner`, `basis`, the rule, the options) takes any
  * {@link RuleDefinition} (docs/contributing.md, "Adding an update rule").
  */
-export class SubspaceOptimizer<Mode extends string = string> extends WrapperState<Mode> {
+export class SubspaceOptimizer<Mode extends string = string> extends tf.Optimizer {
+  static readonly className: string = 'SubspaceOptimizer';
+  /** The basis; not owned (it may be shared, dispose it yourself) — except by a restored optimizer, which built it. */
+  readonly basis: Basis;
+  private readonly core: WrapperCore;
+  private state: WrapperState;
+  /** True for an optimizer tf.loadLayersModel made (it owns its basis and binds on first use). */
+  private readonly restored: boolean;
+  private disposed = false;
+
+  /**
+   * `where`: the factory's name, for messages; `rule`: the update rule; `opts`: the variables and
+   * policies (validated first: a typed error and nothing created), or, from tf.loadLayersModel, the
+   * saved class and config to bind later.
+   */
+  constructor(where: string, inner: tf.Optimizer, basis: Basis, rule: RuleDefinition<Mode>, opts: SubspaceOptimizerOptions | Restoring) {
+    super();
+    const restoring = opts instanceof Restoring ? opts : null;
+    const checked = restoring ? null : checkWrapperArguments(where, inner, basis, opts as SubspaceOptimizerOptions);
+    const policy = restoring ? restoring.config.nonFinite : (checked as { nonFinite: SubspaceOptimizerOptions['nonFinite'] }).nonFinite;
+    const probe = tf.keep(basisProbe(basis));
+    const guard = new NonFiniteGuard(where, policy ?? 'throw');
+    this.core = { where, inner, basis, rule, probe, guard, iterations: () => this.iterations };
+    this.basis = basis;
+    this.restored = restoring != null;
+    try {
+      this.state = restoring
+        ? new UnboundState(this.core, restoring)
+        : new BoundState(this.core, (checked as { selection: VariableSelection }).selection, {
+            origin: (opts as SubspaceOptimizerOptions).origin,
+            source: (opts as SubspaceOptimizerOptions).variables,
+          });
+    } catch (e) {
+      probe.dispose();
+      guard.dispose();
+      throw e;
+    }
+  }
+
+  /** Which update rule this optimizer applies ('coordinates', 'ambient' or 'parameters' for the built-in ones). */
+  get mode(): Mode {
+    return this.core.rule.mode as Mode;
+  }
+
+  /** The wrapped optimizer; owned (disposed with the wrapper). */
+  get inner(): tf.Optimizer {
+    this.state.requireBound('inner'); // a restored one made it from the saved config: used once bound
+    return this.core.inner;
+  }
+
+  /** θ0 (owned by the optimizer: do not dispose). */
+  get origin(): tf.Tensor1D {
+    return this.use('origin').origin('origin');
+  }
+
+  /** D: the number of parameters. */
+  get ambientDim(): number {
+    return this.basis.ambientDim;
+  }
+
+  /** The projected variables, in θ order. */
+  get variables(): readonly tf.Variable[] {
+    return this.state.selection('variables').projected.variables;
+  }
+
+  /** The free variables (stepped in full by the inner optimizer). */
+  get freeVariables(): readonly tf.Variable[] {
+    return this.state.selection('freeVariables').free?.variables ?? [];
+  }
+
+  /**
+   * Steps dropped because of a non-finite gradient (policy 'skip'; they count in `iterations` too).
+   * Reads one number from the device: the sync-free steps count there.
+   */
+  get skippedSteps(): number {
+    return this.core.guard.skippedSteps;
+  }
+
+  /** True once {@link dispose} has run. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   /**
    * z, the current coordinates (a new tensor; the caller disposes it): the rule's own z in
    * coordinates mode, else Qᵀ(θ − θ0). A write from outside since the last step is taken in first.
    */
   coordinates(): tf.Tensor1D {
-    if (!this.state) {
-      this.checkAlive('coordinates');
-      const at = this.rule.savedWeights.indexOf(COORDINATES_WEIGHT);
-      if (at < 0) throw this.notBound('coordinates');
-      return tf.clone(this.savedWeight(3 + at, 'coordinates')) as tf.Tensor1D;
-    }
-    const state = this.alive('coordinates');
-    state.follow(`${this.where}.coordinates`);
-    return state.coordinates();
+    return this.use('coordinates').coordinates('coordinates');
   }
 
   /**
@@ -51,7 +130,7 @@ export class SubspaceOptimizer<Mode extends string = string> extends WrapperStat
    * opt.setCoordinates(z);            // …and go back to it later
    */
   setCoordinates(z: tf.Tensor1D): void {
-    this.alive('setCoordinates').setCoordinates(`${this.where}.setCoordinates`, z);
+    this.use('setCoordinates').setCoordinates(`${this.core.where}.setCoordinates`, z);
   }
 
   /**
@@ -64,34 +143,44 @@ export class SubspaceOptimizer<Mode extends string = string> extends WrapperStat
    * opt.rebase();                   // train θ0' + Q·z around them
    */
   rebase(): void {
-    this.alive('rebase').rebase(`${this.where}.rebase`);
+    this.use('rebase').rebase(`${this.core.where}.rebase`);
   }
 
   /** How far θ is from θ0 + span(Q) right now (reads two numbers from the device). */
   residual(): SubspaceResidual {
-    return this.alive('residual').residual();
+    return this.use('residual').residual();
   }
 
-  /** Like `tf.Optimizer.minimize`, but `varList` defaults to this optimizer's projected and free variables. */
+  /**
+   * Like `tf.Optimizer.minimize`, but `varList` defaults to this optimizer's projected and free
+   * variables. A step that is not applied — a non-finite gradient, a loss that throws, a rejected
+   * gradient — changes nothing: not the variables, the slots, nor what the loss itself wrote
+   * (BatchNormalization's moving statistics, forward-writes.ts); the loss, the gradients and the
+   * tape are freed.
+   */
   override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
-    if (!this.state) {
-      this.checkAlive('minimize');
-      if (!varList) throw this.notBound('minimize without varList');
-      this.bindSaved(varList, `${this.name}.minimize`);
-    }
-    const state = this.alive('minimize');
-    state.follow(`${this.where}.minimize`);
-    // As tf.Optimizer.minimize, but a loss that throws and a rejected step (non-finite, unknown or
-    // disposed variable) free the loss, the gradients and the tape instead of leaking them.
-    const vars = varList ?? state.selection.trained;
-    const { value, grads } = this.computeGradients(freeTapeOnThrow(`${this.where}.minimize`, f), vars);
+    const unbound = this.use('minimize');
+    if (!varList && !unbound.isBound) unbound.requireBound('minimize without varList');
+    const state = this.bound(varList, `${this.state.name}.minimize`);
+    const where = this.core.where;
+    state.follow(`${where}.minimize`);
+    const vars = varList ?? state.selection().trained;
+    const writes = new ForwardWrites(vars);
+    let value: tf.Scalar | null = null;
     try {
-      this.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] })));
+      const computed = this.computeGradients(freeTapeOnThrow(`${where}.minimize`, f), vars);
+      value = computed.value;
+      try {
+        if (this.stepWith(state, vars.map((v) => ({ name: v.name, tensor: computed.grads[v.name] })), writes) === 'skipped') writes.undo();
+      } finally {
+        tf.dispose(computed.grads);
+      }
     } catch (e) {
-      value.dispose();
+      writes.undo();
+      value?.dispose();
       throw e;
     } finally {
-      tf.dispose(grads);
+      writes.dispose();
     }
     if (returnCost) return value;
     value.dispose();
@@ -99,31 +188,15 @@ export class SubspaceOptimizer<Mode extends string = string> extends WrapperStat
   }
 
   override applyGradients(variableGradients: GradientInput): void {
-    if (!this.state && this.saved) {
-      this.checkAlive('applyGradients');
-      this.bindSaved(this.saved.variablesByNames(variableGradients), `${this.name}.applyGradients`);
-    }
-    const state = this.alive('applyGradients');
-    state.checkAlive(this.where);
-    const { projected: parts, free } = state.selection.route(this.where, variableGradients);
-    state.follow(`${this.where}.applyGradients`);
-    const present = parts.map((p) => p != null);
-    const freeNames = state.selection.free?.names ?? [];
-    const freeList = freeNames.map((name, i) => ({ name, tensor: free[i] as tf.Tensor }));
-    const g = tf.tidy(() => state.layout.flatten(parts));
-    try {
-      const outcome = this.guard.run(
-        [g, ...free],
-        () => nonFiniteNames([...parts, ...free], [...state.layout.names, ...freeNames]),
-        () => state.stepState(this.innerOptimizer),
-        this.iterations + 1,
-        () => state.rule.step(g, present, freeList),
-      );
-      this.incrementIterations();
-      if (outcome === 'stepped') state.watch.record();
-    } finally {
-      g.dispose();
-    }
+    const state = this.use('applyGradients');
+    const bound = state instanceof UnboundState ? this.bind(state.variablesByNames(variableGradients), `${state.name}.applyGradients`) : (state as BoundState);
+    this.stepWith(bound, variableGradients, null);
+  }
+
+  private stepWith(state: BoundState, grads: GradientInput, writes: ForwardWrites | null): 'stepped' | 'skipped' {
+    const outcome = state.step(grads, writes ? writes.settle() : []);
+    this.incrementIterations();
+    return outcome;
   }
 
   /**
@@ -137,15 +210,138 @@ export class SubspaceOptimizer<Mode extends string = string> extends WrapperStat
    * await opt.checkNonFinite();   // rejects if any of them had a NaN/Infinity gradient
    */
   async checkNonFinite(): Promise<void> {
-    this.alive('checkNonFinite');
-    await this.guard.wait();
+    this.use('checkNonFinite');
+    await this.core.guard.wait();
   }
 
-  /** tf.serialization's entry for a saved ProjectedGradient/ProjectedParameter (restore.ts). */
+  /**
+   * [iterations, origin, basis probe, …the rule's state (z), …inner optimizer state] (the one
+   * codec: saved-weights.ts). As with `tf.train` optimizers, the first entry is a new tensor
+   * (dispose it) and the others are this optimizer's own variables.
+   */
+  override async getWeights(): Promise<NamedTensor[]> {
+    return this.use('getWeights').weights(() => this.saveIterations());
+  }
+
+  /**
+   * Restores what {@link getWeights} returned (copies it: the caller keeps and disposes its tensors).
+   * Everything is validated before anything changes; the variables themselves are not touched.
+   */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    this.iterations_ = await this.use('setWeights').restoreAsync(this.core.where, weightValues);
+  }
+
+  /** {@link setWeights} without awaiting (the inner optimizer must be one of the seven tf.train ones). */
+  setWeightsSync(weightValues: NamedTensor[]): void {
+    this.iterations_ = this.use('setWeights').restore(this.core.where, weightValues);
+  }
+
+  /**
+   * The config `model.save({includeOptimizer: true})` stores (saved-config.ts): the mode, the policy,
+   * the inner optimizer, the basis spec and the name and shape of every variable it was given.
+   * Throws {@link CheckpointError} when the optimizer could not be rebuilt from it, so that saving
+   * fails instead of loading.
+   */
+  override getConfig(): tf.serialization.ConfigDict {
+    return this.state.config(this.getClassName()) as unknown as tf.serialization.ConfigDict;
+  }
+
+  /**
+   * Frees the origin, the rule's state and the inner optimizer (including tensors that some tf.train
+   * optimizers forget in their own dispose, tfjs#4647). The basis and the variables are not disposed
+   * (a restored optimizer's basis is: it made it). Calling it twice is harmless.
+   */
+  override dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.state.dispose();
+    this.core.probe.dispose();
+    this.core.guard.dispose();
+    disposeInner(this.core.inner);
+    if (this.restored) this.basis.dispose();
+    super.dispose();
+  }
+
+  /**
+   * Binds a restored optimizer to `variables` (the saved ones; see {@link bindRestoredOptimizer});
+   * the same variables again do nothing. For bindRestoredOptimizer and the first step.
+   */
+  bindTo(variables: tf.Variable[], where: string): BoundState {
+    this.use(where);
+    return this.bind(variables, where);
+  }
+
+  /** The bound state, binding a restored optimizer to `varList` first (a list is needed then). */
+  private bound(varList: tf.Variable[] | undefined, where: string): BoundState {
+    return this.state.isBound ? (this.state as BoundState) : this.bind(varList as tf.Variable[], where);
+  }
+
+  private bind(variables: tf.Variable[], where: string): BoundState {
+    const next = this.state.bind(variables, where) as BoundState;
+    this.state = next;
+    return next;
+  }
+
+  /** The state, after checking the optimizer is alive and no step in flight was found non-finite (deferred-check.ts). */
+  private use(what: string): WrapperState {
+    if (this.disposed) throw new DisposedError(this.state.disposedMessage(what));
+    this.core.guard.throwIfFailed();
+    return this.state;
+  }
+
+  /** True when tf.loadLayersModel made this optimizer. */
+  get isRestored(): boolean {
+    return this.restored;
+  }
+
+  /** The bound state for src/checkpoint (not exported from the package). */
+  boundState(what: string): BoundState {
+    this.use(what).requireBound(what);
+    return this.state as BoundState;
+  }
+
+  /** tf.serialization's entry for a saved ProjectedGradient/ProjectedParameter: an unbound optimizer of that class. */
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,
   ): T {
-    return restoredOptimizer(cls as unknown as WrapperClass, config as unknown as SavedConfig, SubspaceOptimizer) as unknown as T;
+    const className = (cls as unknown as { className: SavedClassName }).className;
+    const saved = config as unknown as SavedConfig;
+    const { rule, inner, basis } = rebuildFromConfig(className, saved);
+    // SubspaceOptimizer's constructor with `cls` as the class: the named classes have no state of their own.
+    return Reflect.construct(SubspaceOptimizer, [FACTORIES[rule.savedAs], inner, basis, rule, new Restoring(className, saved)], cls) as unknown as T;
   }
+}
+
+// tf.Optimizer answers `instanceof` by duck typing (any object with minimize/applyGradients), and
+// subclasses inherit that static: without this, `tf.train.adam() instanceof SubspaceOptimizer` is true.
+Object.defineProperty(SubspaceOptimizer, Symbol.hasInstance, {
+  value: function (this: object, instance: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, instance);
+  },
+});
+
+/**
+ * Binds an optimizer restored by `tf.loadLayersModel` to the model's variables now (instead of on its
+ * first step), so that `residual()`, `coordinates()` and the rest can be used before training. The
+ * variables must be those it was saved with: same count, shapes and names (up to tfjs' `_1`
+ * suffixes), in the same order; a mismatch throws {@link CheckpointError} and binds nothing. Calling
+ * it again with the same variables does nothing.
+ *
+ * @example
+ * const model = await tf.loadLayersModel('indexeddb://my-model');
+ * const opt = bindRestoredOptimizer(model.optimizer, model);   // a ProjectedGradientOptimizer
+ * console.log(opt.iterations, opt.residual());
+ */
+export function bindRestoredOptimizer(optimizer: tf.Optimizer, variables: VariableSource): SubspaceOptimizer {
+  const where = 'bindRestoredOptimizer';
+  if (!(optimizer instanceof SubspaceOptimizer)) {
+    const what = optimizer == null ? String(optimizer) : `a ${(optimizer as tf.Optimizer).getClassName?.() ?? typeof optimizer}`;
+    throw new InvalidArgumentError(`${where}: expected the subspace optimizer of a model loaded by tf.loadLayersModel (model.optimizer), got ${what}.`);
+  }
+  if (!optimizer.isRestored) {
+    throw new InvalidArgumentError(`${where}: this optimizer was not restored by tf.loadLayersModel (an optimizer you built is bound to its variables already).`);
+  }
+  optimizer.bindTo(variablesOf(where, variables), where);
+  return optimizer;
 }

@@ -12,17 +12,9 @@ import {
   SubspaceOptimizer,
   trainableParameterCount,
 } from '../../src';
-import { BACKENDS, MODES, ownsCoordinates, uniformArray, useBackend, wrap } from '../helpers';
+import { BACKENDS, batchNormModel, MODES, ownsCoordinates, uniformArray, useBackend, wrap } from '../helpers';
 
-/** Dense → BatchNormalization → Dense, seeded: two calls build identical models (227 trainable, 32 moving statistics). */
-const bnModel = (seed: number) =>
-  tf.sequential({
-    layers: [
-      tf.layers.dense({ units: 16, inputShape: [8], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
-      tf.layers.batchNormalization({ momentum: 0.5 }),
-      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
-    ],
-  });
+const bnModel = batchNormModel;
 
 /** The selection of the tests: head bias free (trained in full), first-layer bias frozen. */
 const selection = (m: tf.LayersModel) => ({ free: [m.layers[2].trainableWeights[1]], frozen: [m.layers[0].trainableWeights[1]] });
@@ -158,10 +150,20 @@ describe('checkpoints that would not reproduce the model are refused, before any
     expect(targetWeights()).toEqual(before);
   };
 
-  it('made without the model: a model with moving statistics is refused (the message names the fix)', () => {
+  it('an optimizer built from the model stores its moving statistics without being told (the same checkpoint as with {model})', () => {
+    expect(json(compactCheckpoint(opt))).toEqual(json(compactCheckpoint(opt, { model })));
+    expect(json(compactCheckpoint(opt)).nonTrainable?.shapes).toHaveLength(2);
+  });
+
+  it('made without the model by an optimizer built from a variable list: a model with moving statistics is refused (the message names the fix)', () => {
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const listBasis = hashedBasis(trainableParameterCount(vars, selection(model)), 10, { seed: 1 });
+    const listOpt = wrap('coordinates', tf.train.sgd(0.1), listBasis, vars, selection(model));
     const fresh = bnModel(7);
-    refused(json(compactCheckpoint(opt)), fresh, /2 non-trainable weight\(s\) .* make the checkpoint with compactCheckpoint\(optimizer, \{model\}\)/);
+    refused(json(compactCheckpoint(listOpt)), fresh, /2 non-trainable weight\(s\) .* make the checkpoint with compactCheckpoint\(optimizer, \{model\}\)/);
     fresh.dispose();
+    listOpt.dispose();
+    listBasis.dispose();
   });
 
   it('moving statistics into a bare variable list, truncated statistics, another layer trainable', () => {

@@ -75,7 +75,7 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
     const extra = tf.ones([2]);
     expect(() => opt.applyGradients({ ...g, [stranger.name]: extra })).toThrow(UnknownVariableError);
     expect(() => opt.applyGradients({ ...g, [stranger.name]: extra })).toThrow(
-      new RegExp(`variable '${stranger.name}', which is not among .* \\(2 projected, 0 free, 0 frozen\\)\\. List it in 'variables' \\(projected\\), 'free' or 'frozen'`),
+      new RegExp(`variable '${stranger.name}', which is not among .* \\(2 projected, 0 free, 0 frozen\\)\\. If it belongs to another model, create one optimizer per model .*; otherwise list it in 'variables' \\(projected\\), 'free' or 'frozen'`),
     );
     expect(() => opt.minimize(() => tf.sum(stranger) as tf.Scalar, false, [stranger])).toThrow(UnknownVariableError);
     const wrong = tf.ones([3, 2]);

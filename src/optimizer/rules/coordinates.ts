@@ -4,6 +4,7 @@ import { Basis, checkVector, arrayOperator } from '../../basis/basis';
 import { NonFiniteError } from '../../errors';
 import { NamedTensor } from '../../layout';
 import { coordinatesOf, pointAt } from '../../subspace';
+import { isFiniteTensor } from '../finite';
 import { COORDINATES_WEIGHT, RuleContext, RuleDefinition, UpdateRule } from './rule';
 
 /**
@@ -73,7 +74,7 @@ export const coordinatesRule: RuleDefinition<'coordinates', 'ProjectedGradient'>
   checkSaved(where: string, weights: NamedTensor[], basis: Basis): void {
     const z = weights[0].tensor;
     checkVector(where, z, basis.dim, `the saved coordinates '${COORDINATES_WEIGHT}'`);
-    if (!tf.tidy(() => tf.all(tf.isFinite(z)).dataSync()[0])) {
+    if (!isFiniteTensor(z)) {
       throw new NonFiniteError(`${where}: the saved coordinates '${COORDINATES_WEIGHT}' contain NaN or Infinity.`);
     }
   },
