@@ -48,7 +48,7 @@ export type { NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from
 export { ProjectedGradientOptimizer, projectGradients } from './optimizer/project-gradients';
 export type { GradientMode, ProjectGradientsOptions } from './optimizer/project-gradients';
 export { ProjectedParameterOptimizer, projectParameters } from './optimizer/project-parameters';
-export { bindRestoredOptimizer } from './optimizer/subspace-optimizer';
+export { bindRestoredOptimizer } from './optimizer/bind-restored';
 export { reparameterize, reparameterizeFunction } from './reparameterize';
 export type { ApplicableModel, Reparameterized, ReparameterizedFunction } from './reparameterize';
 
