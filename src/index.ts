@@ -2,6 +2,7 @@
  * tfjs-subspace: train a TensorFlow.js model in an affine subspace θ0 + span(Q) of its parameters.
  * The core: bases Q and their QR, the two optimizer wrappers, the reparameterized reference, the
  * subspace arithmetic, compact checkpoints and the errors. The tools live in subpath entries:
+ * tfjs-subspace/tools (subspace arithmetic, θ's layout, typed-array operators),
  * tfjs-subspace/intrinsic (intrinsic-dimension measurement), tfjs-subspace/data (digits, IDX),
  * tfjs-subspace/models (the model zoo) and tfjs-subspace/node (Node-only: file readers, worker
  * threads). docs/api.md documents every export.
@@ -13,7 +14,6 @@ export { registerWasmTrainingKernels } from './backends/wasm-training';
 
 // Bases
 export type { ArrayOperator, Basis } from './basis/basis';
-export { arrayOperator } from './basis/basis';
 export { DenseBasis, denseBasis, gaussianBasis, orthonormalize } from './basis/dense';
 export type { DenseStorage, DenseStorageOptions, GaussianBasisOptions } from './basis/dense';
 export { hashedBasis } from './basis/hashed';
@@ -35,12 +35,10 @@ export { thinQr } from './linalg/qr';
 export type { ThinQrOptions, ThinQrResult } from './linalg/qr';
 
 // Parameters and the subspace
-export { ParameterLayout } from './layout';
 export type { GradientInput, LayersModelLike, VariableSource } from './layout';
 export type { VariableRef } from './selection';
 export { trainableParameterCount } from './parameter-count';
 export type { ParameterCountOptions } from './parameter-count';
-export { coordinatesOf, pointAt, projectDirection, projectPoint, residualOf } from './subspace';
 
 // Optimizers and the reference
 export { SubspaceOptimizer } from './optimizer/subspace-optimizer';

@@ -11,13 +11,13 @@ import {
   blockBasis,
   srhtBasis,
   GradientMode,
-  ParameterLayout,
   projectGradients,
   projectParameters,
   registerWasmTrainingKernels,
   SubspaceOptimizer,
   SubspaceOptimizerOptions,
 } from '../src';
+import { ParameterLayout } from '../src/tools';
 
 /** The Node backends every suite runs on. */
 export const BACKENDS = ['cpu', 'wasm'] as const;

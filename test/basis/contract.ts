@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { arrayOperator, Basis, DimensionMismatchError, DisposedError } from '../../src';
+import { Basis, DimensionMismatchError, DisposedError } from '../../src';
+import { arrayOperator } from '../../src/tools';
 import { uniformArray } from '../helpers';
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { arrayOperator, Basis, hashedBasis, InvalidArgumentError, srhtBasis } from '../../src';
+import { Basis, hashedBasis, InvalidArgumentError, srhtBasis } from '../../src';
+import { arrayOperator } from '../../src/tools';
 import { HashedBasis } from '../../src/basis/hashed';
 import { SrhtBasis } from '../../src/basis/srht';
 import { uniformArray, useBackend } from '../helpers';

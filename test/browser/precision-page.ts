@@ -4,7 +4,8 @@
  * textures. Exposes `runHalfFloat(flag)` and `runPast2to24()` on window; one call per fresh page.
  */
 import * as tf from '@tensorflow/tfjs';
-import { arrayOperator, Basis, blockBasis, gaussianBasis, hashedBasis, srhtBasis, tensorPrecision, withScaleDirection } from '../../src';
+import { Basis, blockBasis, gaussianBasis, hashedBasis, srhtBasis, tensorPrecision, withScaleDirection } from '../../src';
+import { arrayOperator } from '../../src/tools';
 
 interface Caught {
   name: string;

@@ -7,13 +7,12 @@ import {
   InvalidArgumentError,
   NonFiniteError,
   OutsideWriteError,
-  ParameterLayout,
   projectGradients,
   projectParameters,
-  residualOf,
   SubspaceOptimizer,
   SubspaceOptimizerOptions,
 } from '../../src';
+import { ParameterLayout, residualOf } from '../../src/tools';
 import { Basis } from '../../src/basis/basis';
 import { disposeInner } from '../../src/optimizer/inner-state';
 import { UPDATE_RULES } from '../../src/optimizer/rules/registry';

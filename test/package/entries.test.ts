@@ -11,6 +11,7 @@ import * as ts from 'typescript';
 const ROOT = path.resolve(__dirname, '..', '..');
 const ENTRIES = {
   root: 'src/index.ts',
+  tools: 'src/tools.ts',
   intrinsic: 'src/intrinsic/index.ts',
   data: 'src/data/index.ts',
   models: 'src/models/index.ts',
@@ -64,7 +65,7 @@ describe('package entries', () => {
   let cjs: Probe;
 
   beforeAll(async () => {
-    for (const name of ['index', 'intrinsic', 'data', 'models', 'node']) {
+    for (const name of ['index', 'tools', 'intrinsic', 'data', 'models', 'node']) {
       for (const ext of ['mjs', 'js', 'd.mts', 'd.ts']) {
         if (!fs.existsSync(path.join(ROOT, 'dist', `${name}.${ext}`))) throw new Error(`dist/${name}.${ext} is missing: run \`npm run build\` first.`);
       }
@@ -73,16 +74,15 @@ describe('package entries', () => {
     sources = sourceExports();
   }, 120_000);
 
-  test('package.json "exports" names the five entries with ESM, CJS and types for each', () => {
+  test('package.json "exports" names the six entries with ESM, CJS and types for each (in Node, import re-exports the CJS build)', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './data', './intrinsic', './models', './node', './package.json']);
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './data', './intrinsic', './models', './node', './package.json', './tools']);
     for (const [key, value] of Object.entries(pkg.exports)) {
       if (key === './package.json') continue;
       const name = key === '.' ? 'index' : key.slice(2);
-      expect(value).toEqual({
-        import: { types: `./dist/${name}.d.mts`, default: `./dist/${name}.mjs` },
-        require: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
-      });
+      const cjs = { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` };
+      const node = { node: { import: { types: `./dist/${name}.d.mts`, default: `./dist/${name}.node.mjs` }, require: cjs } };
+      expect(value).toEqual({ ...node, import: { types: `./dist/${name}.d.mts`, default: `./dist/${name}.mjs` }, require: cjs });
     }
   });
 

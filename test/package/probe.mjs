@@ -5,7 +5,7 @@
 import { createRequire } from 'module';
 
 const format = process.argv[2];
-const ENTRIES = { root: 'tfjs-subspace', intrinsic: 'tfjs-subspace/intrinsic', data: 'tfjs-subspace/data', models: 'tfjs-subspace/models', node: 'tfjs-subspace/node' };
+const ENTRIES = { root: 'tfjs-subspace', tools: 'tfjs-subspace/tools', intrinsic: 'tfjs-subspace/intrinsic', data: 'tfjs-subspace/data', models: 'tfjs-subspace/models', node: 'tfjs-subspace/node' };
 const require = createRequire(import.meta.url);
 const load = async (id) => (format === 'cjs' ? require(id) : import(id));
 
