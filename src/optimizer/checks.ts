@@ -41,7 +41,7 @@ export function checkFloatVector(where: string, t: tf.Tensor, n: number, role: V
   }
   checkVector(where, t, n, label);
   if (t.dtype !== 'float32') {
-    throw new DtypeError(`${where}: ${label} must be float32, got ${t.dtype}; cast it with tf.cast(${label === 'z' ? 'z' : 'x'}, 'float32').`);
+    throw new DtypeError(`${where}: ${label} must be float32, got ${t.dtype}; cast it with tf.cast(${label}, 'float32').`);
   }
   if (!isFiniteTensor(t)) throw new NonFiniteError(`${where}: ${label} contains NaN or Infinity; pass finite values.${after}`);
 }

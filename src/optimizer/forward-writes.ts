@@ -51,3 +51,20 @@ export class ForwardWrites {
     this.changed = [];
   }
 }
+
+/**
+ * Runs `step` (which runs the loss, then the step) with the writes of the loss tracked: they are put
+ * back when `step` throws, or when it calls `undo` (a step dropped on the host), and their old values
+ * are freed at the end either way.
+ */
+export function withForwardWrites<T>(trained: readonly tf.Variable[], step: (writes: ForwardWrites) => T): T {
+  const writes = new ForwardWrites(trained);
+  try {
+    return step(writes);
+  } catch (e) {
+    writes.undo();
+    throw e;
+  } finally {
+    writes.dispose();
+  }
+}

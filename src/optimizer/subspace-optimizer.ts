@@ -4,11 +4,12 @@ import { DisposedError } from '../errors';
 import { GradientInput, NamedTensor } from '../layout';
 import { VariableSelection } from '../selection';
 import { BoundState } from './bound-state';
-import { ForwardWrites } from './forward-writes';
+import { ForwardWrite, withForwardWrites } from './forward-writes';
+import { exactInstanceof } from './exact-instanceof';
 import { disposeInner } from './inner-state';
 import { freeTapeOnThrow } from './loss-guard';
 import { NonFiniteGuard } from './non-finite';
-import { checkWrapperArguments, SubspaceOptimizerOptions, SubspaceResidual } from './options';
+import { checkWrapperArguments, NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from './options';
 import { FACTORIES, RuleDefinition, SavedClassName } from './rules/rule';
 import { rebuildFromConfig, SavedConfig } from './saved-config';
 import { basisProbe } from './saved-weights';
@@ -25,9 +26,10 @@ export type { NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from
  * gradients, writes from outside, saving), or, for an optimizer restored by tf.loadLayersModel,
  * unbound until its first step (unbound-state.ts). This class only delegates to its state.
  *
- * `projectGradients` and `projectParameters` build it with a registered rule; the constructor
- * (`where`: the factory's name for messages, `inner`, `basis`, the rule, the options) takes any
- * {@link RuleDefinition} (docs/contributing.md, "Adding an update rule").
+ * `projectGradients` and `projectParameters` build it with a registered rule; the constructor takes
+ * any {@link RuleDefinition} (docs/contributing.md, "Adding an update rule"): `where` is the
+ * factory's name for messages, and `opts` the variables and policies (validated first: a typed error
+ * and nothing created) or, from tf.loadLayersModel, the saved class and config to bind later.
  */
 export class SubspaceOptimizer<Mode extends string = string> extends tf.Optimizer {
   static readonly className: string = 'SubspaceOptimizer';
@@ -39,18 +41,12 @@ export class SubspaceOptimizer<Mode extends string = string> extends tf.Optimize
   private readonly restored: boolean;
   private disposed = false;
 
-  /**
-   * `where`: the factory's name, for messages; `rule`: the update rule; `opts`: the variables and
-   * policies (validated first: a typed error and nothing created), or, from tf.loadLayersModel, the
-   * saved class and config to bind later.
-   */
   constructor(where: string, inner: tf.Optimizer, basis: Basis, rule: RuleDefinition<Mode>, opts: SubspaceOptimizerOptions | Restoring) {
     super();
     const restoring = opts instanceof Restoring ? opts : null;
-    const checked = restoring ? null : checkWrapperArguments(where, inner, basis, opts as SubspaceOptimizerOptions);
-    const policy = restoring ? restoring.config.nonFinite : (checked as { nonFinite: SubspaceOptimizerOptions['nonFinite'] }).nonFinite;
+    const checked = opts instanceof Restoring ? null : checkWrapperArguments(where, inner, basis, opts);
     const probe = tf.keep(basisProbe(basis));
-    const guard = new NonFiniteGuard(where, policy ?? 'throw');
+    const guard = new NonFiniteGuard(where, restoring?.config.nonFinite ?? (checked as { nonFinite: NonFinitePolicy }).nonFinite);
     this.core = { where, inner, basis, rule, probe, guard, iterations: () => this.iterations };
     this.basis = basis;
     this.restored = restoring != null;
@@ -159,42 +155,36 @@ export class SubspaceOptimizer<Mode extends string = string> extends tf.Optimize
    * tape are freed.
    */
   override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
-    const unbound = this.use('minimize');
-    if (!varList && !unbound.isBound) unbound.requireBound('minimize without varList');
-    const state = this.bound(varList, `${this.state.name}.minimize`);
+    const current = this.use('minimize');
+    if (!current.isBound && !varList) current.requireBound('minimize without varList');
+    const state = current.isBound ? (current as BoundState) : this.bind(varList as tf.Variable[], `${current.name}.minimize`);
     const where = this.core.where;
     state.follow(`${where}.minimize`);
     const vars = varList ?? state.selection().trained;
-    const writes = new ForwardWrites(vars);
-    let value: tf.Scalar | null = null;
-    try {
-      const computed = this.computeGradients(freeTapeOnThrow(`${where}.minimize`, f), vars);
-      value = computed.value;
+    return withForwardWrites(vars, (writes) => {
+      const { value, grads } = this.computeGradients(freeTapeOnThrow(`${where}.minimize`, f), vars);
       try {
-        if (this.stepWith(state, vars.map((v) => ({ name: v.name, tensor: computed.grads[v.name] })), writes) === 'skipped') writes.undo();
+        if (this.stepWith(state, vars.map((v) => ({ name: v.name, tensor: grads[v.name] })), writes.settle()) === 'skipped') writes.undo();
+      } catch (e) {
+        value.dispose();
+        throw e;
       } finally {
-        tf.dispose(computed.grads);
+        tf.dispose(grads);
       }
-    } catch (e) {
-      writes.undo();
-      value?.dispose();
-      throw e;
-    } finally {
-      writes.dispose();
-    }
-    if (returnCost) return value;
-    value.dispose();
-    return null;
+      if (returnCost) return value;
+      value.dispose();
+      return null;
+    });
   }
 
   override applyGradients(variableGradients: GradientInput): void {
     const state = this.use('applyGradients');
     const bound = state instanceof UnboundState ? this.bind(state.variablesByNames(variableGradients), `${state.name}.applyGradients`) : (state as BoundState);
-    this.stepWith(bound, variableGradients, null);
+    this.stepWith(bound, variableGradients, []);
   }
 
-  private stepWith(state: BoundState, grads: GradientInput, writes: ForwardWrites | null): 'stepped' | 'skipped' {
-    const outcome = state.step(grads, writes ? writes.settle() : []);
+  private stepWith(state: BoundState, grads: GradientInput, written: readonly ForwardWrite[]): 'stepped' | 'skipped' {
+    const outcome = state.step(grads, written);
     this.incrementIterations();
     return outcome;
   }
@@ -271,11 +261,6 @@ export class SubspaceOptimizer<Mode extends string = string> extends tf.Optimize
     return this.bind(variables, where);
   }
 
-  /** The bound state, binding a restored optimizer to `varList` first (a list is needed then). */
-  private bound(varList: tf.Variable[] | undefined, where: string): BoundState {
-    return this.state.isBound ? (this.state as BoundState) : this.bind(varList as tf.Variable[], where);
-  }
-
   private bind(variables: tf.Variable[], where: string): BoundState {
     const next = this.state.bind(variables, where) as BoundState;
     this.state = next;
@@ -313,10 +298,4 @@ export class SubspaceOptimizer<Mode extends string = string> extends tf.Optimize
   }
 }
 
-// tf.Optimizer answers `instanceof` by duck typing (any object with minimize/applyGradients), and
-// subclasses inherit that static: without this, `tf.train.adam() instanceof SubspaceOptimizer` is true.
-Object.defineProperty(SubspaceOptimizer, Symbol.hasInstance, {
-  value: function (this: object, instance: unknown): boolean {
-    return Function.prototype[Symbol.hasInstance].call(this, instance);
-  },
-});
+exactInstanceof(SubspaceOptimizer);

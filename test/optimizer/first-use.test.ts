@@ -127,6 +127,7 @@ describe.each(BACKENDS)('paths that used to corrupt a model silently (%s)', (bac
     const b = bnModel(7);
     const D = trainableParameterCount(a);
     expect(trainableParameterCount(a.trainableWeights)).toBe(D);
+    const start = tf.memory().numTensors;
     const [ba, bb] = [hashedBasis(D, 12, { seed: 3 }), hashedBasis(D, 12, { seed: 3 })];
     const oa = projectGradients(tf.train.adam(0.01), ba, { variables: a });
     const ob = projectGradients(tf.train.adam(0.01), bb, { variables: b.trainableWeights });
@@ -134,7 +135,9 @@ describe.each(BACKENDS)('paths that used to corrupt a model silently (%s)', (bac
     b.compile({ optimizer: ob, loss: 'categoricalCrossentropy' });
     for (const m of [a, b]) await m.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0, shuffle: false });
     expect(allBits(b)).toEqual(allBits(a));
-    [oa, ob, ba, bb, a, b].forEach((t) => t.dispose());
+    [oa, ob, ba, bb].forEach((t) => t.dispose());
+    expect(tf.memory().numTensors).toBe(start);
+    [a, b].forEach((t) => t.dispose());
   });
 
   test('model.getWeights(), model.weights and plain tensors are refused with the fix, and not counted as D', () => {
@@ -172,11 +175,17 @@ describe.each(BACKENDS)('paths that used to corrupt a model silently (%s)', (bac
   test.each(MODES)('instanceof the named classes (%s), as docs/api.md shows', (mode) => {
     const v = tf.variable(tf.tensor1d(uniformArray(6, 1)));
     const basis = hashedBasis(6, 2, { seed: 1 });
-    const opt = wrap(mode, tf.train.sgd(0.1), basis, [v]);
+    const sgd = tf.train.sgd(0.1);
+    const start = tf.memory().numTensors;
+    const opt = wrap(mode, sgd, basis, [v]);
     expect(opt).toBeInstanceOf(SubspaceOptimizer);
     expect(opt instanceof ProjectedGradientOptimizer || opt instanceof ProjectedParameterOptimizer).toBe(true);
     expect(opt instanceof ProjectedParameterOptimizer).toBe(opt.mode === 'parameters');
-    expect(tf.train.adam() instanceof ProjectedGradientOptimizer).toBe(false);
-    [opt, basis, v].forEach((t) => t.dispose());
+    const adam = tf.train.adam();
+    expect(adam instanceof ProjectedGradientOptimizer).toBe(false);
+    adam.dispose();
+    opt.dispose(); // disposes sgd too
+    expect(tf.memory().numTensors).toBe(start - 1); // sgd's learning-rate scalar, made before start
+    [basis, v].forEach((t) => t.dispose());
   });
 });
