@@ -74,6 +74,20 @@ describe('the recipes: a new seeded kind and a new update rule need one file and
     expect(() => registerSeededKind('gaussian', entry)).toThrow(/'gaussian' is not a new kind name/);
     expect(() => registerUpdateRule(reprojectedRule)).toThrow(/'reprojected' is not a new mode/);
     expect(() => registerUpdateRule({ ...reprojectedRule, mode: 'other', savedAs: 'Elsewhere' as never })).toThrow(/savedAs must be one of/);
+    expect(() => registerUpdateRule({ ...reprojectedRule, mode: 'other', adaptiveStep: 'sideways' as never })).toThrow(/adaptiveStep must be 'subspace' or 'ambient'/);
+    expect(registeredModes()).not.toContain('other');
+  });
+
+  test("a definition's adaptiveStep is what subspaceLearningRate reads (no list beside the registry)", () => {
+    const undo = registerUpdateRule({ ...reprojectedRule, mode: 'reprojected-ambient', adaptiveStep: 'ambient' });
+    try {
+      const mode = 'reprojected-ambient' as RuleMode;
+      expect(adaptiveStepOf(ruleOfMode(mode)!)).toBe('ambient');
+      expect(subspaceLearningRate(0.01, { D: 400, d: 4, optimizer: 'adam', mode })).toBe(0.01);
+    } finally {
+      undo();
+    }
+    expect(registeredModes()).not.toContain('reprojected-ambient');
   });
 
   describe("the kind ('axes')", () => {

@@ -31,4 +31,5 @@ class AmbientRule extends PerVariableRule {
   }
 }
 
-export const ambientRule = perVariableDefinition('ambient', 'ProjectedGradient', (ctx) => new AmbientRule(ctx));
+/** Adaptive steps are taken on all D coordinates ('ambient': `subspaceLearningRate` does not scale them). */
+export const ambientRule = perVariableDefinition('ambient', 'ProjectedGradient', (ctx) => new AmbientRule(ctx), 'ambient');

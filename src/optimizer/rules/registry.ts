@@ -2,7 +2,9 @@ import { InvalidArgumentError } from '../../errors';
 import { ambientRule } from './ambient';
 import { coordinatesRule } from './coordinates';
 import { parametersRule } from './parameters';
-import { FACTORIES, RuleDefinition, SavedClassName } from './rule';
+import { AdaptiveStep, FACTORIES, RuleDefinition, SavedClassName } from './rule';
+
+export type { AdaptiveStep } from './rule';
 
 /**
  * Every mode the wrappers offer and can save and load (docs/contributing.md, "Adding an update
@@ -20,18 +22,6 @@ export type ModeOf<Saved extends SavedClassName> = Extract<(typeof UPDATE_RULES)
 
 /** The registry as a list of definitions, read at each call (so a rule registered at run time counts). */
 const rules = UPDATE_RULES as unknown as RuleDefinition[];
-
-/**
- * How a rule's step scales with an element-wise adaptive inner optimizer (Adam, RMSprop, …), which
- * moves every coordinate it steps by about lr: 'subspace' when θ's step is confined to θ0 + span(Q)
- * (the rule's `keepsSubspace` is true with such an optimizer: ‖Δθ‖ ≈ lr·√d), 'ambient' when the inner
- * optimizer's step on all D coordinates is kept (‖Δθ‖ ≈ lr·√D, and θ leaves the subspace).
- * `subspaceLearningRate` scales the full model's lr by √(D/d) for 'subspace' only.
- */
-export type AdaptiveStep = 'subspace' | 'ambient';
-
-/** The registered rules whose adaptive step is 'ambient'; every other one is 'subspace'. */
-const AMBIENT_STEPS = new Set<RuleDefinition>([ambientRule]);
 
 /** The registered modes saved under `saved`, in registry order. */
 export function modesOf(saved: SavedClassName): string[] {
@@ -60,7 +50,7 @@ export function isRegistered(rule: RuleDefinition): boolean {
 
 /** How a registered rule's step scales with an adaptive inner optimizer ({@link AdaptiveStep}). */
 export function adaptiveStepOf(rule: RuleDefinition): AdaptiveStep {
-  return AMBIENT_STEPS.has(rule) ? 'ambient' : 'subspace';
+  return rule.adaptiveStep ?? 'subspace';
 }
 
 /**
@@ -68,28 +58,26 @@ export function adaptiveStepOf(rule: RuleDefinition): AdaptiveStep {
  * or a test of the recipe (test/recipes.test.ts). From then on `projectGradients({ mode })` builds it
  * (a rule saved as 'ProjectedGradient'), its error lists it, `model.save({ includeOptimizer: true })`
  * saves it and `tf.loadLayersModel` restores it, and `subspaceLearningRate` accepts its mode
- * (`adaptiveStep`, default 'subspace', says how it scales). A list copied from the registry before
+ * (the definition's `adaptiveStep`, default 'subspace', says how it scales). A list copied from the registry before
  * (test/helpers.ts' `MODES`, read at import) does not see it, so register before importing such a
  * reader. The compiler does not know the mode: pass it as `mode as GradientMode`. Throws for a mode
- * already registered or an unknown `savedAs`; returns the function that unregisters it (a test calls
+ * already registered, an unknown `savedAs` or `adaptiveStep`; returns the function that unregisters it (a test calls
  * it in `afterAll`). A rule of the library itself is an entry in `UPDATE_RULES` instead
  * (docs/contributing.md, "Adding an update rule").
  */
-export function registerUpdateRule(rule: RuleDefinition, options: { adaptiveStep?: AdaptiveStep } = {}): () => void {
+export function registerUpdateRule(rule: RuleDefinition): () => void {
   if (typeof rule?.mode !== 'string' || rule.mode === '' || ruleOfMode(rule.mode)) {
     throw new InvalidArgumentError(`registerUpdateRule: '${String(rule?.mode)}' is not a new mode (registered: ${registeredModes().join(', ')}).`);
   }
   if (!Object.prototype.hasOwnProperty.call(FACTORIES, rule.savedAs)) {
     throw new InvalidArgumentError(`registerUpdateRule: savedAs must be one of ${Object.keys(FACTORIES).join(', ')}, got '${String(rule.savedAs)}'.`);
   }
-  const step = options.adaptiveStep ?? 'subspace';
-  if (step !== 'subspace' && step !== 'ambient') throw new InvalidArgumentError(`registerUpdateRule: adaptiveStep must be 'subspace' or 'ambient', got '${String(step)}'.`);
+  const step = rule.adaptiveStep ?? 'subspace';
+  if (step !== 'subspace' && step !== 'ambient') throw new InvalidArgumentError(`registerUpdateRule: adaptiveStep must be 'subspace' or 'ambient' (or left out), got '${String(step)}'.`);
   rules.push(rule);
-  if (step === 'ambient') AMBIENT_STEPS.add(rule);
   return () => {
     const at = rules.indexOf(rule);
     if (at < 0) return; // unregistered already
     rules.splice(at, 1);
-    AMBIENT_STEPS.delete(rule);
   };
 }

@@ -69,6 +69,15 @@ export interface UpdateRule {
   dispose(): void;
 }
 
+/**
+ * How a rule's step scales with an element-wise adaptive inner optimizer (Adam, RMSprop, …), which
+ * moves every coordinate it steps by about lr: 'subspace' when θ's step is confined to θ0 + span(Q)
+ * (the rule's `keepsSubspace` is true with such an optimizer: ‖Δθ‖ ≈ lr·√d), 'ambient' when the inner
+ * optimizer's step on all D coordinates is kept (‖Δθ‖ ≈ lr·√D, and θ leaves the subspace).
+ * `subspaceLearningRate` scales the full model's lr by √(D/d) for 'subspace' only.
+ */
+export type AdaptiveStep = 'subspace' | 'ambient';
+
 /** A mode: its name, how it saves, and how it starts. One per file in src/optimizer/rules/. */
 export interface RuleDefinition<Mode extends string = string, Saved extends SavedClassName = SavedClassName> {
   /** What the optimizer's `mode` answers, and what a saved config records. */
@@ -77,6 +86,8 @@ export interface RuleDefinition<Mode extends string = string, Saved extends Save
   readonly savedAs: Saved;
   /** Names of its own saved weights, which follow [iterations, origin, basis probe] in getWeights. */
   readonly savedWeights: readonly string[];
+  /** How its step scales with an adaptive inner optimizer ({@link AdaptiveStep}); absent means 'subspace'. */
+  readonly adaptiveStep?: AdaptiveStep;
   /**
    * Throws a typed error unless `weights` (one per `savedWeights` name) fit `basis`; runs before
    * anything changes, also for a restored optimizer that has not bound to its variables yet.
@@ -126,6 +137,7 @@ export function perVariableDefinition<Mode extends string, Saved extends SavedCl
   mode: Mode,
   savedAs: Saved,
   create: (ctx: RuleContext) => PerVariableRule,
+  adaptiveStep: AdaptiveStep = 'subspace',
 ): RuleDefinition<Mode, Saved> {
-  return { mode, savedAs, savedWeights: [], checkSaved: () => {}, create };
+  return { mode, savedAs, savedWeights: [], adaptiveStep, checkSaved: () => {}, create };
 }
