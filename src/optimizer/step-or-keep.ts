@@ -5,8 +5,9 @@ import { ForwardWrite } from './forward-writes';
 /**
  * Policy 'skip' without a device→host read: `step` runs, then every variable in `state` keeps its
  * new value where the gradients were all finite and gets its old one back where not — one `where` per
- * variable on a flag that stays on the device. The old values are clones (the same data, no copy:
- * `assign` gives a variable new data and leaves the old in place). `counter` counts the dropped
+ * variable on a flag that stays on the device. The old values are reshapes to their own shape (a
+ * second reference to the same data, no copy: `assign` gives a variable new data and leaves the old
+ * in place; `tf.clone` would copy on wasm, forward-writes.ts). `counter` counts the dropped
  * steps on the device. `state` must hold every variable the step can change (variables, z, the inner
  * optimizer's slots and scalars), else a dropped step would leave the others changed. Returns the
  * flag (true: the step was applied), a new scalar the caller disposes; `counter` may be null.
@@ -22,7 +23,7 @@ export function stepOrKeep(
 ): tf.Tensor {
   return tf.tidy(() => {
     const ok = finiteFlag(gradients);
-    const old = state.map((v) => tf.clone(v));
+    const old = state.map((v) => tf.reshape(v, v.shape));
     step();
     // One full-shape condition per distinct shape, made by a broadcasting logicalAnd: tf.where's own
     // broadcast of a scalar condition (a bool Tile) was measured 3–6× slower on wasm.

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gaussianBasis, NonFiniteError, SubspaceOptimizer } from '../../src';
 import { checksOnHost } from '../../src/optimizer/deferred-check';
-import { MODES, uniformArray, useBackend, wrap } from '../helpers';
+import { batchNormModel, MODES, uniformArray, useBackend, wrap } from '../helpers';
 import { bitsOf, readFlat } from '../reliability/cases';
 
 /**
@@ -117,6 +117,50 @@ describe.each(MODES)("default nonFinite 'throw' on a syncing backend, %s", (mode
     await tick();
     basis.dispose();
     tf.dispose([...va, ...vb, ...grads.flat(), ...nan]);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
+describe.each(MODES)("the deferred 'throw' puts back what the loss wrote, %s", (mode) => {
+  test('a NaN batch through minimize on a BatchNorm model: moving statistics restored on the device, the error at the next call', async () => {
+    const start = tf.memory().numTensors;
+    const model = batchNormModel(4);
+    const x = tf.tensor2d(uniformArray(6 * 8, 41), [6, 8]);
+    const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), 3).toFloat());
+    const bad = tf.tidy(() => tf.concat([tf.fill([1, 8], NaN), x.slice([1, 0], [5, 8])]));
+    const D = model.trainableWeights.reduce((n, w) => n + w.read().size, 0);
+    const basis = gaussianBasis(D, 6, { seed: 2, storage: 'tensor' });
+    const opt = wrap(mode, tf.train.adam(0.01), basis, model);
+    const loss = (input: tf.Tensor) => () => tf.losses.softmaxCrossEntropy(y, model.apply(input, { training: true }) as tf.Tensor) as tf.Scalar;
+    const bitsOfModel = () => model.getWeights().map((w) => bitsOf(w.dataSync() as Float32Array));
+    for (let s = 0; s < 2; s++) opt.minimize(loss(x)); // the first creates the slots
+    await opt.checkNonFinite();
+    const count = tf.memory().numTensors;
+    const before = bitsOfModel();
+    // A cpu kernel reads its own input through readSync (Tile's bufferSync, in BatchNorm's gradient): on a
+    // GPU that read stays on the device, so only reads made outside a kernel count as host syncs.
+    const orig = tf.backend().readSync.bind(tf.backend());
+    let hostReads = 0;
+    const spy = jest.spyOn(tf.backend(), 'readSync').mockImplementation((id: object) => {
+      if (!/kernelFunc/.test(new Error().stack ?? '')) hostReads++;
+      return orig(id);
+    });
+    opt.minimize(loss(bad)); // writes NaN moving statistics in its forward pass
+    expect(spy).toHaveBeenCalled(); // the spy is live
+    expect(hostReads).toBe(0); // deferred: no host sync in the step
+    spy.mockRestore();
+    await expect(opt.checkNonFinite()).rejects.toThrow(/step 3 had a non-finite gradient and was not applied/);
+    expect(bitsOfModel()).toEqual(before); // trainable and moving statistics, bit for bit
+    expect(tf.memory().numTensors).toBe(count);
+    opt.minimize(loss(x)); // training goes on, finite
+    await opt.checkNonFinite();
+    const out = model.predict(x) as tf.Tensor;
+    expect(Array.from(out.dataSync()).every(Number.isFinite)).toBe(true);
+    out.dispose();
+    opt.dispose();
+    basis.dispose();
+    model.dispose();
+    tf.dispose([x, y, bad]);
     expect(tf.memory().numTensors).toBe(start);
   });
 });
