@@ -2,7 +2,7 @@
  * Measures subspaceLearningRate (src/intrinsic/learning-rate.ts) across d and optimizers:
  * `npx ts-node --transpile-only bench/subspace-lr.ts` (BENCH_LR_EPOCHS, default 5).
  *
- * On the embedded digits (fc-digits, D = 3,466; 1,293 training / 144 validation examples, never the
+ * On the embedded digits (fc-digits, D = 3,466; 1,294 training / 144 validation examples, never the
  * test split), for each optimizer: the full model's best lr on the grid default·3^k (k = −2…2), then
  * for each d the subspace (SRHT, coordinates mode) at rule(best full lr)·3^k (k = −2…2). The table gives
  * the best k per d: 0 means the rule hit the grid's best point; each step is a factor 3.

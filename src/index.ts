@@ -51,6 +51,8 @@ export { reparameterize, reparameterizeFunction } from './reparameterize';
 export type { ApplicableModel, Reparameterized, ReparameterizedFunction } from './reparameterize';
 
 // Checkpoints
-export { basisFingerprint, compactCheckpoint, compressionOf } from './checkpoint/compact';
-export type { CompactCheckpoint, CompactCheckpointOptions, Compression, FingerprintedGroup, ModelWithState, StoredGroup } from './checkpoint/compact';
+export { basisFingerprint, compactCheckpoint } from './checkpoint/compact';
+export type { CompactCheckpoint, CompactCheckpointOptions, FingerprintedGroup, ModelWithState, StoredGroup } from './checkpoint/compact';
+export { compressionOf } from './checkpoint/compression';
+export type { Compression } from './checkpoint/compression';
 export { loadCompactCheckpoint } from './checkpoint/load';

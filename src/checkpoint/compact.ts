@@ -6,7 +6,8 @@ import { InvalidArgumentError } from '../errors';
 import { LayersModelLike, variablesOf } from '../layout';
 import { SubspaceOptimizer } from '../optimizer/subspace-optimizer';
 import { encodeFloat32, fingerprint } from './encoding';
-import { FingerprintedGroup, fingerprintGroup, sizeOf, StoredGroup, storeGroup } from './groups';
+import { compressionOf, warnIfLarger } from './compression';
+import { FingerprintedGroup, fingerprintGroup, StoredGroup, storeGroup } from './groups';
 
 export type { FingerprintedGroup, StoredGroup } from './groups';
 
@@ -84,6 +85,9 @@ export interface CompactCheckpointOptions {
  * optimizer's own z, so loading gives θ bit for bit), the basis spec and the origin, plus the free
  * and frozen variables and (given `model`) the non-trainable weights. The basis must be seeded
  * (one of the registry's kinds, src/basis/kinds.ts: gaussianBasis, hashedBasis or srhtBasis).
+ * A checkpoint no smaller than the weights it replaces (θ0 stored in full: pass `seededOrigin`) is
+ * still returned, and the first such one in a process prints {@link compressionOf}'s advice with
+ * console.warn.
  *
  * @example
  * const checkpoint = compactCheckpoint(optimizer, { model, seededOrigin: { model: 'mine', seed: 1 } });
@@ -123,7 +127,7 @@ export function compactCheckpoint(optimizer: SubspaceOptimizer, opts: CompactChe
   const origin: CompactCheckpoint['origin'] = opts.seededOrigin
     ? { kind: 'seeded', model: opts.seededOrigin.model, seed: opts.seededOrigin.seed, fingerprint: fingerprint(theta0) }
     : { kind: 'stored', values: encodeFloat32(theta0) };
-  return {
+  const checkpoint: CompactCheckpoint = {
     format: COMPACT_FORMAT,
     version: 2,
     basis: { ...spec },
@@ -142,33 +146,6 @@ export function compactCheckpoint(optimizer: SubspaceOptimizer, opts: CompactChe
         : storeGroup(where, frozenVars, 'frozen variable'),
     nonTrainable,
   };
-}
-
-/** What a checkpoint costs, and what it replaces. */
-export interface Compression {
-  /** Bytes of the checkpoint as JSON (UTF-8): everything it stores. */
-  bytes: number;
-  /** Bytes of the float32 weights it describes: the projected, free and frozen variables and the non-trainable weights. */
-  fullBytes: number;
-  /** fullBytes / bytes. */
-  ratio: number;
-  /** Bytes of each stored part (base64 text): z, origin (values, if stored), free, frozen and non-trainable values. */
-  parts: { z: number; origin: number; free: number; frozen: number; nonTrainable: number };
-}
-
-/** The checkpoint's size as JSON, the size of the weights it describes, and their ratio. */
-export function compressionOf(checkpoint: CompactCheckpoint): Compression {
-  const c = checkpoint as Partial<CompactCheckpoint>;
-  const bytes = new TextEncoder().encode(JSON.stringify(checkpoint)).length;
-  const text = (g: unknown) => (g && typeof (g as StoredGroup).values === 'string' ? (g as StoredGroup).values.length : 0);
-  const floats = (g: { shapes?: number[][] } | null | undefined) => (Array.isArray(g?.shapes) ? sizeOf(g.shapes) : 0);
-  const fullBytes = 4 * (checkpoint.basis.D + floats(c.freeValues) + floats(c.frozenValues) + floats(c.nonTrainable));
-  const parts = {
-    z: typeof c.z === 'string' ? c.z.length : 0,
-    origin: text(c.origin),
-    free: text(c.freeValues),
-    frozen: text(c.frozenValues),
-    nonTrainable: text(c.nonTrainable),
-  };
-  return { bytes, fullBytes, ratio: fullBytes / bytes, parts };
+  warnIfLarger(compressionOf(checkpoint));
+  return checkpoint;
 }

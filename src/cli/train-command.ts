@@ -2,10 +2,12 @@ import type { SeededBasisKind } from '../basis/kinds';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { basisFromSpec } from '../basis/from-spec';
-import { compactCheckpoint, compressionOf } from '../checkpoint/compact';
+import { compactCheckpoint } from '../checkpoint/compact';
+import { compressionOf } from '../checkpoint/compression';
 import { subspaceLearningRate } from '../intrinsic/learning-rate';
 import { accuracy, trainSeeded } from '../intrinsic/train';
 import { ModelName, models } from '../models/registry';
+import { fileSystem } from '../node/file-system';
 import { projectGradients } from '../optimizer/project-gradients';
 import { trainableParameterCount } from '../parameter-count';
 import { setupBackend } from './backend';
@@ -47,7 +49,8 @@ export function trainLearningRate(args: Pick<TrainArgs, 'lr' | 'fullLr' | 'dim'>
 /**
  * `tfjs-subspace train`: trains one zoo model in one seeded subspace and saves a compact checkpoint
  * (checkpoint.json: basis spec, the seeded origin's model + seed, z) plus the full model
- * (model.json + weights.bin, loadable with tf.loadLayersModel). No validation split, no early stop:
+ * (model.json + weights.bin written by fileSystem: loadable with tf.loadLayersModel(fileSystem(out)),
+ * 'file://' after useFileSystem(), tfjs-node, or tf.io.http). No validation split, no early stop:
  * it trains `epochs` epochs (default: the data set's budget) on the whole training split.
  */
 export async function runTrain(args: TrainArgs): Promise<{ accuracy: number; ratio: number; learningRate: number; epochs: number; batchSize: number }> {
@@ -78,15 +81,7 @@ export async function runTrain(args: TrainArgs): Promise<{ accuracy: number; rat
     const checkpoint = compactCheckpoint(optimizer, { seededOrigin: { model: modelName, seed: args.seed } });
     mkdirSync(args.out, { recursive: true });
     writeFileSync(join(args.out, 'checkpoint.json'), JSON.stringify(checkpoint) + '\n');
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        const { modelTopology, format, generatedBy, weightSpecs } = artifacts;
-        const manifest = [{ paths: ['weights.bin'], weights: weightSpecs }];
-        writeFileSync(join(args.out, 'model.json'), JSON.stringify({ modelTopology, format, generatedBy, weightsManifest: manifest }));
-        writeFileSync(join(args.out, 'weights.bin'), Buffer.from(artifacts.weightData as ArrayBuffer));
-        return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-      }),
-    );
+    await model.save(fileSystem(args.out));
     const { bytes, fullBytes, ratio } = compressionOf(checkpoint);
     console.log(`${modelName} on ${args.data}, ${args.basis} basis d = ${args.dim}, seed ${args.seed}, lr ${lrText(lr)}, ${epochs} epochs: test accuracy ${(100 * acc).toFixed(2)} %`);
     console.log(`checkpoint.json ${bytes} B vs full float32 weights ${fullBytes} B: ${ratio.toFixed(1)}× smaller`);
