@@ -3,6 +3,18 @@ import type { IntrinsicDimensionResult, RunResult } from '../intrinsic/options';
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 const lr = (x: number) => (Number.isFinite(x) ? x.toPrecision(2) : '–');
 
+/**
+ * Whether a run's chosen learning rate is the smallest or largest of its pilots: the search widens
+ * while the best pilot is at an edge, so an edge that stays means the widening budget (lrExpand)
+ * ran out before the best lr was bracketed. A run without a search (one pilot or none) has no edge.
+ */
+export const atLrEdge = (r: RunResult): boolean => {
+  const rates = r.pilots.map((p) => p.learningRate);
+  return rates.length > 1 && (r.learningRate === Math.min(...rates) || r.learningRate === Math.max(...rates));
+};
+/** The lr cell: the rate, with `!` when it is at the grid's edge. */
+const lrCell = (r: RunResult) => lr(r.learningRate) + (atLrEdge(r) ? '!' : '');
+
 /** Per-seed values of one d joined with spaces, or a single value when they agree. */
 function perSeed(runs: RunResult[], f: (r: RunResult) => string): string {
   const values = runs.map(f);
@@ -13,7 +25,7 @@ function perSeed(runs: RunResult[], f: (r: RunResult) => string): string {
 export function table(r: IntrinsicDimensionResult): string {
   const byD = (d: number) => r.runs.filter((x) => x.d === d);
   const row = (name: string, mean: number, std: string, range: string, runs: RunResult[], reaches: string) => [
-    name, pct(mean), std, range, perSeed(runs, (x) => lr(x.learningRate)), perSeed(runs, (x) => `${x.bestEpoch}/${x.epochs}`), perSeed(runs, (x) => x.stopReason), reaches,
+    name, pct(mean), std, range, perSeed(runs, lrCell), perSeed(runs, (x) => `${x.bestEpoch}/${x.epochs}`), perSeed(runs, (x) => x.stopReason), reaches,
   ];
   const rows = r.curve.map((p) =>
     row(String(p.d), p.mean, p.runs > 1 ? `± ${pct(p.std)}` : '', `${pct(p.min)} – ${pct(p.max)}`, byD(p.d), p.mean >= r.target ? 'yes' : ''),
@@ -29,10 +41,18 @@ export function table(r: IntrinsicDimensionResult): string {
       : r.status === 'at-or-below-min'
         ? `≤ ${r.dInt} (the smallest d tried already reaches it)`
         : `${r.dInt.toFixed(1)} (between d = ${r.bracket![0]} and ${r.bracket![1]})`;
+  const all = [...r.runs, ...b];
+  const edges = all.filter(atLrEdge).length;
+  const capped = all.filter((x) => x.stopReason === 'max-epochs').length;
+  const notes = [
+    ...(edges ? [`! ${edges} of ${all.length} runs chose the edge of their lr grid (widened to its limit, --lr-expand): their best lr may lie beyond it.`] : []),
+    ...(capped ? [`${capped} of ${all.length} runs stopped at max-epochs before a validation plateau: a larger --max-epochs may raise them.`] : []),
+  ];
   return [
     line(head),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
+    ...(notes.length ? ['', ...notes] : []),
     '',
     `full model: ${pct(r.baselineAccuracy)} (D = ${r.D}); target ${Math.round(100 * r.threshold)} % of it: ${pct(r.target)}`,
     `d_int${Math.round(100 * r.threshold)} = ${dInt}`,

@@ -10,6 +10,7 @@ import { IntrinsicDimensionOptions, IntrinsicDimensionResult, RunResult } from '
 import { Resolved, resolveOptions } from './resolve';
 import { holdOut, runProtocol, Trainee, TrainingProtocol } from './protocol';
 import { checkLabelled, LabelledTensors, TrainingTick } from './train';
+import { FixedBudgetOutcome, trainFixedBudget } from './fixed-budget';
 
 
 export type { IntrinsicDimensionOptions, IntrinsicDimensionResult, RunResult } from './options';
@@ -59,6 +60,8 @@ export async function intrinsicDimension(options: IntrinsicDimensionOptions): Pr
   }
   const finished = resumeMap(o.resume ?? []);
   const start = performance.now();
+  // Fixed-budget runs train on the whole training set: no validation split to make (or dispose).
+  if (o.training === 'fixed') return measureAll(o, D, { fit: o.train, validation: null }, finished, start);
   const split = holdOut(o.train, o.validationFraction);
   try {
     return await measureAll(o, D, split, finished, start);
@@ -83,7 +86,7 @@ function resumeMap(runs: RunResult[]): Map<string, RunResult> {
 async function measureAll(
   o: Resolved,
   D: number,
-  split: { fit: LabelledTensors; validation: LabelledTensors },
+  split: { fit: LabelledTensors; validation: LabelledTensors | null },
   finished: Map<string, RunResult>,
   start: number,
 ): Promise<IntrinsicDimensionResult> {
@@ -123,15 +126,32 @@ async function measureAll(
     try {
       const progress = (tick: TrainingTick & { learningRate: number }) =>
         o.onProgress?.({ ...tick, d, seed, run: done, runs: total(), elapsedSeconds: (performance.now() - start) / 1000 });
-      const { trainee, outcome } = await runProtocol(startCandidate, centre, split, o.metric, protocol, seed, progress, o.signal);
-      let acc: number;
-      try {
-        acc = o.metric(trainee.model, o.test);
-      } finally {
-        trainee.dispose();
+      let result: RunResult;
+      if (split.validation === null) {
+        const trainee = startCandidate(centre);
+        let acc: number;
+        let fixed: FixedBudgetOutcome;
+        try {
+          fixed = await trainFixedBudget(trainee, split.fit, o.maxEpochs, o.batchSize, seed, (t) => progress({ ...t, learningRate: centre }), o.signal);
+          acc = o.metric(trainee.model, o.test);
+        } finally {
+          trainee.dispose();
+        }
+        result = {
+          d, seed, accuracy: acc, validation: NaN, learningRate: centre, learningRateCentre: centre, epochs: fixed.epochs, bestEpoch: fixed.epochs,
+          stopReason: fixed.diverged ? 'diverged' : 'max-epochs', pilots: [], loss: fixed.loss, seconds: (performance.now() - t0) / 1000,
+        };
+      } else {
+        const { trainee, outcome } = await runProtocol(startCandidate, centre, { fit: split.fit, validation: split.validation }, o.metric, protocol, seed, progress, o.signal);
+        let acc: number;
+        try {
+          acc = o.metric(trainee.model, o.test);
+        } finally {
+          trainee.dispose();
+        }
+        const { history: _history, ...kept } = outcome;
+        result = { d, seed, accuracy: acc, ...kept, learningRateCentre: centre, seconds: (performance.now() - t0) / 1000 };
       }
-      const { history: _history, ...kept } = outcome;
-      const result: RunResult = { d, seed, accuracy: acc, ...kept, learningRateCentre: centre, seconds: (performance.now() - t0) / 1000 };
       o.onRun?.(result);
       return result;
     } finally {
@@ -163,7 +183,7 @@ async function measureAll(
   const baselines = await Promise.all(pendingBaselines);
   runs.push(...(await Promise.all(pendingRuns)));
   const baselineAccuracy = baselines.reduce((a, b) => a + b.accuracy, 0) / baselines.length;
-  const target = o.threshold * baselineAccuracy;
+  const target = o.threshold * (o.thresholdOf === 'absolute' ? 1 : baselineAccuracy);
   const measure = async (dims: number[]) => void runs.push(...(await Promise.all(await inTurn(dimKeys(dims)))));
   refinePending = o.search && crossing(curveOf(runs), target).bracket ? refinePending : 0;
   let curve = curveOf(runs);
@@ -189,19 +209,21 @@ async function measureAll(
     firstReaching: curve.find((p) => p.mean >= target)?.d ?? null,
     bracket: cross.bracket,
     status: cross.status,
-    interval: o.seeds.length > 1 ? intervalOf(baselines, runs, o.threshold, o.bootstrap) : null,
+    interval: o.seeds.length > 1 ? intervalOf(o.thresholdOf === 'absolute' ? baselines.map((b) => ({ ...b, accuracy: 1 })) : baselines, runs, o.threshold, o.bootstrap) : null,
     config: {
       dims: planned.slice().sort((a, b) => a - b),
       basis: o.basisName,
       seeds: o.seeds.slice(),
       ...protocol,
       learningRate: o.learningRate,
-      validationFraction: o.validationFraction,
+      validationFraction: split.validation === null ? 0 : o.validationFraction,
+      training: o.training,
+      thresholdOf: o.thresholdOf,
       loss: o.loss,
       optimizer: o.optimizerName,
       backend: tf.getBackend(),
       trainExamples: split.fit.x.shape[0],
-      validationExamples: split.validation.x.shape[0],
+      validationExamples: split.validation?.x.shape[0] ?? 0,
       testExamples: o.test.x.shape[0],
     },
     resumed,

@@ -16,3 +16,7 @@ export { holdOut, runProtocol } from './protocol';
 export type { PilotResult, ProtocolOutcome, StopReason, Trainee, TrainingProtocol } from './protocol';
 export { accuracy, SeededEpochs, trainSeeded } from './train';
 export type { LabelledTensors, TrainableModel, TrainingBudget, TrainingTick } from './train';
+export { LI2018, li2018ModelOptions, li2018Optimizer, li2018Options, li2018Task } from './li2018';
+export type { Li2018Setting, Li2018Task } from './li2018';
+export { trainFixedBudget } from './fixed-budget';
+export type { FixedBudgetOutcome } from './fixed-budget';

@@ -66,8 +66,21 @@ export interface IntrinsicDimensionOptions {
   loss?: string;
   /** Higher is better; default: accuracy (arg-max against one-hot labels). */
   metric?: (model: TrainableModel, data: LabelledTensors) => number;
-  /** Fraction of the baseline's metric that defines d_int. Default 0.9. */
+  /**
+   * How each run trains. 'converged' (default): a validation split, the lr chosen on it by pilots,
+   * training to a validation plateau, the best epoch's weights. 'fixed': Li et al.'s protocol — the
+   * whole of `train`, at the lr the rule gives (no pilots, no validation split), `maxEpochs` epochs,
+   * the final weights; `validationFraction`, `patience`, `pilotEpochs`, `lrStep` and `lrExpand` are
+   * not used. docs/intrinsic-dimension.md compares the two.
+   */
+  training?: 'converged' | 'fixed';
+  /** Fraction of the baseline's metric that defines d_int (with `thresholdOf: 'absolute'`, the metric value itself). Default 0.9. */
   threshold?: number;
+  /**
+   * What `threshold` is a fraction of: 'baseline' (default; the full model's mean test metric) or
+   * 'absolute' (1, so the target is `threshold` itself: Li et al.'s MNIST readings use 90 % test accuracy).
+   */
+  thresholdOf?: 'baseline' | 'absolute';
   /** A known baseline test accuracy: skips training the full model. */
   baseline?: number;
   /** Bootstrap resamples over seeds for the d_int interval (when ≥ 2 seeds). Default 2000. */
@@ -125,7 +138,7 @@ export interface IntrinsicDimensionResult {
   /** Mean ± spread of the accuracy per d, in increasing d. */
   curve: CurvePoint[];
   threshold: number;
-  /** threshold × baseline accuracy. */
+  /** threshold × baseline accuracy (× 1 with `thresholdOf: 'absolute'`). */
   target: number;
   /** d_int at the threshold (see {@link crossing}); null when no d reached the target. */
   dInt: number | null;
@@ -137,6 +150,9 @@ export interface IntrinsicDimensionResult {
   interval: BootstrapInterval | null;
   /** The protocol's budget and search settings, and the rest of the configuration. */
   config: TrainingProtocol & {
+    /** How the runs trained, and what the threshold is a fraction of (see the options). */
+    training: 'converged' | 'fixed';
+    thresholdOf: 'baseline' | 'absolute';
     dims: number[];
     basis: string;
     seeds: number[];

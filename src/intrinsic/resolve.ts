@@ -9,7 +9,7 @@ import { checkSeed } from '../random';
 import { accuracy } from './train';
 
 /** {@link IntrinsicDimensionOptions} with every default filled in, checked, and the factories it names. */
-export type Resolved = Required<Pick<IntrinsicDimensionOptions, 'createModel' | 'train' | 'test' | 'seeds' | 'batchSize' | 'loss' | 'threshold' | 'validationFraction' | 'maxEpochs' | 'patience' | 'minDelta' | 'pilotEpochs' | 'lrStep' | 'lrExpand' | 'learningRate' | 'metric' | 'bootstrap'>> &
+export type Resolved = Required<Pick<IntrinsicDimensionOptions, 'createModel' | 'train' | 'test' | 'seeds' | 'batchSize' | 'loss' | 'threshold' | 'training' | 'thresholdOf' | 'validationFraction' | 'maxEpochs' | 'patience' | 'minDelta' | 'pilotEpochs' | 'lrStep' | 'lrExpand' | 'learningRate' | 'metric' | 'bootstrap'>> &
   Pick<IntrinsicDimensionOptions, 'dims' | 'baseline' | 'onProgress' | 'onRun' | 'signal' | 'resume' | 'delegate'> & {
     search: { min: number; max: number; points: number; refine: number } | null;
     makeBasis: (D: number, d: number, seed: number) => Basis;
@@ -51,6 +51,10 @@ export function resolveOptions(o: IntrinsicDimensionOptions): Resolved {
   if (!(Number.isFinite(minDelta) && minDelta >= 0)) throw bad(`'minDelta' must be a number ≥ 0, got ${minDelta}.`);
   const validationFraction = o.validationFraction ?? 0.1;
   if (!(validationFraction > 0 && validationFraction < 1)) throw bad(`'validationFraction' must be in (0, 1), got ${validationFraction}.`);
+  const training = o.training ?? 'converged';
+  if (training !== 'converged' && training !== 'fixed') throw bad(`'training' must be 'converged' or 'fixed', got ${JSON.stringify(o.training)}.`);
+  const thresholdOf = o.thresholdOf ?? 'baseline';
+  if (thresholdOf !== 'baseline' && thresholdOf !== 'absolute') throw bad(`'thresholdOf' must be 'baseline' or 'absolute', got ${JSON.stringify(o.thresholdOf)}.`);
   const threshold = o.threshold ?? 0.9;
   if (!(threshold > 0 && threshold <= 1)) throw bad(`'threshold' must be in (0, 1], got ${threshold}.`);
   if (o.baseline !== undefined && !(o.baseline > 0)) throw bad(`'baseline' must be a positive metric value, got ${o.baseline}.`);
@@ -77,6 +81,8 @@ export function resolveOptions(o: IntrinsicDimensionOptions): Resolved {
     minDelta,
     validationFraction,
     threshold,
+    training,
+    thresholdOf,
     learningRate,
     loss: o.loss ?? 'categoricalCrossentropy',
     metric: o.metric ?? ((model, data) => accuracy(model, data)),

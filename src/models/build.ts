@@ -10,6 +10,13 @@ export interface ModelOptions {
    * A safe integer (the library's one seed rule, src/random.ts). Default 0.
    */
   seed?: number;
+  /**
+   * The kernels' initializer: 'glorot-uniform' (default) or 'he-normal' (a truncated normal of
+   * standard deviation √(2/fan-in), what Li et al.'s code uses); biases start at zero either way.
+   */
+  init?: 'glorot-uniform' | 'he-normal';
+  /** An L2 penalty l2·Σw² on every kernel (not the biases), added to the loss by tfjs-layers. Default 0 (none). */
+  l2?: number;
 }
 
 /** One convolution of a {@link ClassifierSpec}, followed by a 2×2 max-pool (stride 2). */
@@ -33,7 +40,8 @@ export interface ClassifierSpec {
 /**
  * Builds the classifier `spec` describes as a `tf.Sequential`. The last layer applies softmax, so
  * the outputs are class probabilities: compile with `loss: 'categoricalCrossentropy'` and one-hot
- * labels (or use `tf.metrics.categoricalCrossentropy` in a custom loss). Kernels are Glorot-uniform,
+ * labels (or use `tf.metrics.categoricalCrossentropy` in a custom loss). Kernels are Glorot-uniform
+ * (or He-normal, `init`; with `l2`, an L2 penalty on each kernel),
  * layer i drawing from seed `1000·seed + i` (streams of different seeds never coincide while
  * |seed| < 9·10¹², where that sum is exact); biases start at zero. Activations are relu.
  */
@@ -45,11 +53,19 @@ export function buildClassifier(spec: ClassifierSpec, options: ModelOptions = {}
   if (spec.convs.length > 0 && spec.inputShape.length !== 3) {
     throw new InvalidArgumentError(`convolutions need a [height, width, channels] input, got [${spec.inputShape.join(', ')}].`);
   }
+  const kind = options.init ?? 'glorot-uniform';
+  if (kind !== 'glorot-uniform' && kind !== 'he-normal') throw new InvalidArgumentError(`model options: init must be 'glorot-uniform' or 'he-normal', got ${JSON.stringify(options.init)}.`);
+  const l2 = options.l2 ?? 0;
+  if (!(Number.isFinite(l2) && l2 >= 0)) throw new InvalidArgumentError(`model options: l2 must be a number ≥ 0, got ${options.l2}.`);
   let layer = 0;
-  const init = () => ({
-    kernelInitializer: tfl.initializers.glorotUniform({ seed: 1000 * seed + layer++ }),
-    biasInitializer: tfl.initializers.zeros(),
-  });
+  const init = () => {
+    const layerSeed = 1000 * seed + layer++;
+    return {
+      kernelInitializer: kind === 'he-normal' ? tfl.initializers.heNormal({ seed: layerSeed }) : tfl.initializers.glorotUniform({ seed: layerSeed }),
+      biasInitializer: tfl.initializers.zeros(),
+      ...(l2 > 0 ? { kernelRegularizer: tfl.regularizers.l2({ l2 }) } : {}),
+    };
+  };
   const model = tfl.sequential();
   const first = { inputShape: spec.inputShape };
   spec.convs.forEach((c, i) => {
