@@ -6,16 +6,16 @@ import { SubspaceError } from '../errors';
 import { intrinsicDimension } from '../intrinsic/dimension';
 import type { OptimizerName } from '../intrinsic/optimizers';
 import type { IntrinsicDimensionProgress, IntrinsicDimensionResult, RunResult } from '../intrinsic/options';
-import { ModelName, models } from '../models/registry';
+import type { ModelName } from '../models/registry';
 import { setupBackend } from './backend';
 import { DataName, describeSplit, disposeData, loadData } from './data';
 import { plotCurve } from './plot';
 import { logGrid } from '../intrinsic/interpolate';
 import { progressReporter, runLine } from './progress';
 import { SharedSweep } from './jobs';
-import { finishedRuns, settingsHash, SweepSettings, writeResult } from './resume';
+import { finishedRuns, writeResult } from './resume';
 import { table } from './table';
-import { budgetOf, defaultModel } from './defaults';
+import { sweepArgv, sweepOf, sweepOptions } from './sweep';
 
 export interface IdArgs {
   data: DataName;
@@ -49,28 +49,34 @@ export interface IdArgs {
   jobs?: number;
   /** Set in a helper process started by `--jobs`: the lead's pid. */
   helper?: number;
+  /** `--plan`: write the sweep's run list (plan.json) for a job array instead of training. */
+  plan?: boolean;
+  /** `--task K`: train run K of the plan alone (a job array's index). */
+  task?: number;
+  /** `--task-from-env`: K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX. */
+  taskFromEnv?: boolean;
+  /** `--merge`: the array's task files into result.json and curve.svg. */
+  merge?: boolean;
+  /** The command line as typed (after `tfjs-subspace`); default process.argv. */
+  argv?: string[];
 }
 
-/** `tfjs-subspace id`: measure d_int, print a table, write result.json (run by run) and curve.svg under --out. */
-export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
-  const modelName = args.model ?? defaultModel(args.data);
-  const factory = models[modelName];
-  const budget = { ...budgetOf(args.data).budget };
-  for (const k of ['maxEpochs', 'patience', 'pilotEpochs', 'batchSize'] as const) if (args[k] !== undefined) budget[k] = args[k]!;
-  const seeds = Array.from({ length: args.seeds }, (_, i) => i);
-  const settings: SweepSettings = {
-    version: 3, data: args.data, model: modelName, dims: args.dims ?? null, search: args.search ?? null, basis: args.basis, seeds,
-    optimizer: args.optimizer, lr: args.lr, lrSearch: args.lrSearch, lrExpand: args.lrExpand, validationFraction: args.validationFraction, ...budget,
-    threshold: args.threshold, shufflePixels: args.shufflePixels, trainLimit: args.trainLimit ?? null, testLimit: args.testLimit ?? null, backend: args.backend,
-  };
+/**
+ * `tfjs-subspace id`: measure d_int, print a table, write result.json (run by run) and curve.svg under --out.
+ * `merged`: finished runs from elsewhere (`--merge`: the array's task files), resumed as result.json's are.
+ */
+export async function runId(args: IdArgs, merged?: { runs: RunResult[]; from: string }): Promise<IntrinsicDimensionResult> {
+  const sweep = sweepOf(args);
+  const { modelName, factory, seeds, settings, hash } = sweep;
   if (args.helper === undefined && !existsSync(join(args.out, 'result.json'))) SharedSweep.clear(args.out);
-  const resume = unique([...finishedRuns(args.out, settings), ...SharedSweep.finished(args.out)]); // before any work: a mismatch changes nothing
+  // before any work: a mismatch changes nothing
+  const resume = unique([...(merged?.runs ?? []), ...finishedRuns(args.out, settings), ...SharedSweep.finished(args.out)]);
   await setupBackend(args.backend, args.threads);
   const data = loadData(args.data, factory.inputShape, { train: args.trainLimit, test: args.testLimit, shufflePixels: args.shufflePixels });
   const log = (s: string) => args.quiet || console.error(s);
-  log(`${describeSplit(data, args.validationFraction)}; model ${modelName} (D = ${factory.parameters.toLocaleString('en')}); backend ${args.backend}` + (resume.length ? `; resuming ${resume.length} finished runs from ${join(args.out, 'result.json')}` : ''));
+  log(`${describeSplit(data, args.validationFraction)}; model ${modelName} (D = ${factory.parameters.toLocaleString('en')}); backend ${args.backend}` + (resume.length ? `; resuming ${resume.length} finished runs from ${merged?.from ?? join(args.out, 'result.json')}` : ''));
   mkdirSync(args.out, { recursive: true });
-  const head = { command: process.argv.slice(2).join(' '), data: args.data, model: modelName, settingsHash: settingsHash(settings), settings };
+  const head = { command: sweepArgv(args.argv ?? process.argv.slice(2)).join(' '), data: args.data, model: modelName, settingsHash: hash, settings };
   const done = { baselines: resume.filter((r) => r.d === null), runs: resume.filter((r) => r.d !== null) };
   const lead = args.helper === undefined;
   const progress = progressReporter(args.quiet);
@@ -101,20 +107,7 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
   let result: IntrinsicDimensionResult;
   try {
     result = await intrinsicDimension({
-      createModel: (seed) => factory({ seed }),
-      train: data.train,
-      test: data.test,
-      dims: args.dims,
-      search: args.search,
-      basis: args.basis,
-      seeds,
-      optimizer: args.optimizer,
-      learningRate: args.lr,
-      lrStep: args.lrSearch ? 3 : 1,
-      lrExpand: args.lrExpand,
-      validationFraction: args.validationFraction,
-      ...budget,
-      threshold: args.threshold,
+      ...sweepOptions(args, sweep, data),
       resume,
       delegate: delegate ?? undefined,
       onRun: (run) => (shared?.publish(run), save(run)),
@@ -139,7 +132,7 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
   const title = `Intrinsic dimension: ${args.data}${args.shufflePixels ? ' (shuffled pixels)' : ''}, ${modelName}`;
   writeFileSync(join(args.out, 'curve.svg'), await plotCurve(result, title));
   console.log(table(result));
-  const resumed = result.resumed ? ` (${result.resumed} runs resumed from an earlier invocation)` : '';
+  const resumed = result.resumed ? ` (${result.resumed} runs ${merged ? `from ${merged.from}` : 'resumed from an earlier invocation'})` : '';
   console.log(`\nwrote ${join(args.out, 'result.json')} and ${join(args.out, 'curve.svg')} (${result.wallSeconds.toFixed(1)} s${resumed})`);
   return result;
 }
@@ -149,7 +142,7 @@ export async function runId(args: IdArgs): Promise<IntrinsicDimensionResult> {
  * loop would never run during a sweep: no SIGINT handler (Ctrl-C), no timers, no helper-process
  * events. This lets the loop turn once (setImmediate) every `ms` milliseconds of training.
  */
-function yieldingEvery<T>(ms: number, report: (p: T) => void): (p: T) => Promise<void> | void {
+export function yieldingEvery<T>(ms: number, report: (p: T) => void): (p: T) => Promise<void> | void {
   let last = performance.now();
   return (p) => {
     report(p);

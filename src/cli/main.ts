@@ -7,6 +7,9 @@ import { BUDGETS, FULL_MODEL_LR, VALIDATION_FRACTION } from './defaults';
 import { Command, CommanderError, Option } from 'commander';
 import { SubspaceError } from '../errors';
 import { runId } from './id-command';
+import { runMerge } from './merge-command';
+import { runPlan } from './plan-command';
+import { runTask } from './task-command';
 import { runPlot } from './plot-command';
 import { dimList, fraction, integer, nonNegativeInt, positiveInt, positiveNumber, searchRange } from './options';
 import { runTrain } from './train-command';
@@ -55,12 +58,30 @@ export function program(): Command {
     .option('--out <dir>', 'where result.json (written run by run; a rerun with the same settings resumes it) and curve.svg go', 'results')
     .option('--jobs <n>', 'processes sharing the sweep (one run each at a time; 2 uses both cores of a 2-core machine)', positiveInt, 1)
     .addOption(new Option('--helper <pid>', 'internal: a helper process of --jobs').argParser(positiveInt).hideHelp())
-    .addHelpText('after', '\nExample:\n  npx tfjs-subspace id --data mnist --model fc --dims 100,200,400,800,1600 --basis srht --seeds 3 --out results/')
-    .action(async (opts) => {
+    .addOption(new Option('--plan', 'job array, step 1: write <out>/plan.json (the runs, index K → d, seed) and print the array to submit (N runs: indices 0 to N-1); trains nothing; needs --dims').conflicts(['task', 'taskFromEnv', 'merge']))
+    .addOption(new Option('--task <K>', 'job array, step 2: train run K of <out>/plan.json alone into <out>/tasks/K.json (same flags as --plan)').argParser(nonNegativeInt).conflicts(['taskFromEnv', 'merge']))
+    .addOption(new Option('--task-from-env', 'as --task, with K from SLURM_ARRAY_TASK_ID (a Slurm job array) or else JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)').conflicts('merge'))
+    .option('--merge', 'job array, step 3: write result.json and curve.svg from <out>/tasks/*.json as one process would; lists missing indices with their commands')
+    .addHelpText(
+      'after',
+      [
+        '\nExample:',
+        '  npx tfjs-subspace id --data mnist --model fc --dims 100,200,400,800,1600 --basis srht --seeds 3 --out results/',
+        'On a job array (Slurm --array, a Kubernetes Indexed Job; docs/cluster.md), the same flags at each step, --out a shared folder:',
+        '  npx tfjs-subspace id --data mnist --dims 100,200,400 --seeds 3 --out /shared/mnist --plan            # once: N = 12 runs',
+        '  npx tfjs-subspace id --data mnist --dims 100,200,400 --seeds 3 --out /shared/mnist --task-from-env   # array indices 0 to 11',
+        '  npx tfjs-subspace id --data mnist --dims 100,200,400 --seeds 3 --out /shared/mnist --merge           # once all have succeeded',
+      ].join('\n'),
+    )
+    .action(async (opts, cmd: Command) => {
       if ((opts.dims == null) === (opts.search == null)) {
         root.error('error: give exactly one of --dims and --search', { exitCode: 2, code: 'tfjs-subspace.dims' });
       }
-      await runId(opts);
+      const args = { ...opts, argv: cmd.parent!.args };
+      if (opts.plan) runPlan(args);
+      else if (opts.task !== undefined || opts.taskFromEnv) await runTask(args);
+      else if (opts.merge) await runMerge(args);
+      else await runId(args);
     });
   common(root.command('train').description('train one model in one random subspace; save a compact checkpoint and the full model'))
     .requiredOption('--dim <d>', 'subspace dimension d', positiveInt)

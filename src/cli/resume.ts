@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { InvalidArgumentError } from '../errors';
@@ -51,10 +51,7 @@ export function finishedRuns(dir: string, settings: SweepSettings): RunResult[] 
   }
   const hash = settingsHash(settings);
   if (saved.settingsHash !== hash) {
-    const keys = [...new Set([...Object.keys(settings), ...Object.keys(saved.settings ?? {})])].sort();
-    const differences = keys
-      .filter((k) => JSON.stringify(settings[k]) !== JSON.stringify(saved.settings?.[k]))
-      .map((k) => `${k}: ${JSON.stringify(saved.settings?.[k])} there, ${JSON.stringify(settings[k])} now`);
+    const differences = settingsDifferences(saved.settings ?? {}, settings);
     throw new ResumeMismatchError(
       `${file} holds a sweep with other settings (${differences.join('; ') || 'hash differs'}); rerun with the same settings to resume it, or choose another --out (or delete it) to start afresh.`,
       differences,
@@ -63,10 +60,24 @@ export function finishedRuns(dir: string, settings: SweepSettings): RunResult[] 
   return [...saved.baselines, ...saved.runs];
 }
 
+/** Each setting that differs between a saved sweep's (`there`) and this command's (`now`): `lr: 0.001 there, 0.01 now`. */
+export function settingsDifferences(there: SweepSettings, now: SweepSettings): string[] {
+  const keys = [...new Set([...Object.keys(now), ...Object.keys(there)])].sort();
+  return keys.filter((k) => JSON.stringify(now[k]) !== JSON.stringify(there[k])).map((k) => `${k}: ${JSON.stringify(there[k])} there, ${JSON.stringify(now[k])} now`);
+}
+
 /** Writes `dir/result.json` atomically (a temporary file renamed over it): a reader never sees half a file. */
 export function writeResult(dir: string, record: object): void {
-  const file = join(dir, 'result.json');
-  const tmp = `${file}.${process.pid}.tmp`;
+  writeJsonAtomic(join(dir, 'result.json'), record);
+}
+
+/**
+ * Writes `file` as JSON through a temporary file renamed over it: neither a reader nor a process
+ * killed meanwhile ever leaves half a `file` (at most a stray `*.tmp`). The temporary name is unique to this write (pid and
+ * random bytes): on a shared folder, containers of several machines may have the same pid.
+ */
+export function writeJsonAtomic(file: string, record: object): void {
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(tmp, JSON.stringify(record, null, 2) + '\n');
   renameSync(tmp, file);
 }
