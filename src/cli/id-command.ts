@@ -18,6 +18,8 @@ import { table } from './table';
 import { sweepArgv, sweepOf, sweepOptions } from './sweep';
 
 export interface IdArgs {
+  /** 'converged' (default) or 'li2018' (Li et al.'s settings: li2018Args fills the flags in). */
+  protocol?: 'converged' | 'li2018';
   data: DataName;
   model?: ModelName;
   dims?: number[];

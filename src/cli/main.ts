@@ -14,6 +14,7 @@ import { runPlot } from './plot-command';
 import { dimList, fraction, integer, nonNegativeInt, positiveInt, positiveNumber, searchRange } from './options';
 import { runTrain } from './train-command';
 import { packageVersion } from './version';
+import { li2018Args } from './li2018-args';
 
 const DATA = [...DATA_NAMES];
 const MODELS = Object.keys(models);
@@ -56,6 +57,7 @@ export function program(): Command {
     .option('--shuffle-pixels', 'apply one fixed permutation to the pixels of every image (train and test)', false)
     .option('--threshold <x>', 'fraction of the full model accuracy that defines d_int', fraction, 0.9)
     .option('--out <dir>', 'where result.json (written run by run; a rerun with the same settings resumes it) and curve.svg go', 'results')
+    .addOption(new Option('--protocol <name>', "how each run trains: converged (validation-chosen lr, to a plateau) or li2018 (Li et al.'s settings for MNIST fc/lenet: their optimizer and lr, 100 epochs of 128, final weights, 90 % of 100 % test accuracy; docs/intrinsic-dimension.md)").choices(['converged', 'li2018']).default('converged'))
     .option('--jobs <n>', 'processes sharing the sweep (one run each at a time; 2 uses both cores of a 2-core machine)', positiveInt, 1)
     .addOption(new Option('--helper <pid>', 'internal: a helper process of --jobs').argParser(positiveInt).hideHelp())
     .addOption(new Option('--plan', 'job array, step 1: write <out>/plan.json (the runs, index K → d, seed) and print the array to submit (N runs: indices 0 to N-1); trains nothing; needs --dims').conflicts(['task', 'taskFromEnv', 'merge']))
@@ -74,10 +76,11 @@ export function program(): Command {
       ].join('\n'),
     )
     .action(async (opts, cmd: Command) => {
-      if ((opts.dims == null) === (opts.search == null)) {
+      if (opts.protocol !== 'li2018' && (opts.dims == null) === (opts.search == null)) {
         root.error('error: give exactly one of --dims and --search', { exitCode: 2, code: 'tfjs-subspace.dims' });
       }
-      const args = { ...opts, argv: cmd.parent!.args };
+      const explicit = new Set(Object.keys(opts).filter((k) => cmd.getOptionValueSource(k) === 'cli'));
+      const args = opts.protocol === 'li2018' ? li2018Args({ ...opts, argv: cmd.parent!.args }, explicit) : { ...opts, argv: cmd.parent!.args };
       if (opts.plan) runPlan(args);
       else if (opts.task !== undefined || opts.taskFromEnv) await runTask(args);
       else if (opts.merge) await runMerge(args);

@@ -1,3 +1,4 @@
+import { LI2018, li2018ModelOptions, li2018Options, li2018Task } from '../intrinsic/li2018';
 import { ModelName, models } from '../models/registry';
 import type { IntrinsicDimensionOptions } from '../intrinsic/options';
 import type { LoadedData } from './data';
@@ -23,9 +24,12 @@ export function sweepOf(args: IdArgs): Sweep {
   const budget = { ...budgetOf(args.data).budget };
   for (const k of ['maxEpochs', 'patience', 'pilotEpochs', 'batchSize'] as const) if (args[k] !== undefined) budget[k] = args[k]!;
   const seeds = Array.from({ length: args.seeds }, (_, i) => i);
+  const li = args.protocol === 'li2018' ? LI2018[li2018Task(modelName, args.shufflePixels)] : null;
   const settings: SweepSettings = {
+    // Li et al.'s protocol adds what it changes; the default protocol's settings (and hashes) stay as they were.
+    ...(li ? { protocol: 'li2018', optimizer: li.optimizer, init: 'he-normal', l2: li.l2, training: 'fixed', thresholdOf: 'absolute' } : {}),
     version: 3, data: args.data, model: modelName, dims: args.dims ?? null, search: args.search ?? null, basis: args.basis, seeds,
-    optimizer: args.optimizer, lr: args.lr, lrSearch: args.lrSearch, lrExpand: args.lrExpand, validationFraction: args.validationFraction, ...budget,
+    ...(li ? {} : { optimizer: args.optimizer }), lr: args.lr, lrSearch: args.lrSearch, lrExpand: args.lrExpand, validationFraction: args.validationFraction, ...budget,
     threshold: args.threshold, shufflePixels: args.shufflePixels, trainLimit: args.trainLimit ?? null, testLimit: args.testLimit ?? null, backend: args.backend,
   };
   return { modelName, factory, budget, seeds, settings, hash: settingsHash(settings) };
@@ -33,6 +37,20 @@ export function sweepOf(args: IdArgs): Sweep {
 
 /** intrinsicDimension's options for the sweep (the data loaded by loadData); the caller adds its hooks (resume, delegate, onRun, …). */
 export function sweepOptions(args: IdArgs, sweep: Sweep, data: Pick<LoadedData, 'train' | 'test'>): IntrinsicDimensionOptions {
+  if (args.protocol === 'li2018') {
+    const task = li2018Task(sweep.modelName, args.shufflePixels);
+    return {
+      ...li2018Options(task),
+      createModel: (seed) => sweep.factory(li2018ModelOptions(LI2018[task], seed)),
+      train: data.train,
+      test: data.test,
+      dims: args.dims,
+      basis: args.basis,
+      seeds: sweep.seeds,
+      maxEpochs: sweep.budget.maxEpochs,
+      batchSize: sweep.budget.batchSize,
+    };
+  }
   return {
     createModel: (seed) => sweep.factory({ seed }),
     train: data.train,

@@ -54,8 +54,11 @@ export function table(r: IntrinsicDimensionResult): string {
     ...rows.map(line),
     ...(notes.length ? ['', ...notes] : []),
     '',
-    `full model: ${pct(r.baselineAccuracy)} (D = ${r.D}); target ${Math.round(100 * r.threshold)} % of it: ${pct(r.target)}`,
+    r.config.thresholdOf === 'absolute'
+      ? `full model: ${pct(r.baselineAccuracy)} (D = ${r.D}); target ${pct(r.target)} test accuracy (absolute, as Li et al. read MNIST)`
+      : `full model: ${pct(r.baselineAccuracy)} (D = ${r.D}); target ${Math.round(100 * r.threshold)} % of it: ${pct(r.target)}`,
     `d_int${Math.round(100 * r.threshold)} = ${dInt}`,
+    ...(r.config.training === 'fixed' ? [`Li et al.'s reading (the smallest d tried that reaches the target): ${r.firstReaching ?? 'none'}`] : []),
     ...(r.interval ? [`${Math.round(100 * r.interval.level)} % bootstrap interval over ${r.config.seeds.length} seeds: ${intervalText(r.interval)}`] : []),
   ].join('\n');
 }
