@@ -56,7 +56,7 @@ function refName(where: string, ref: VariableRef): string {
 
 /** Validates `galore`'s arguments before anything is created (a typed error, no tensor made). */
 export function checkGaloreArguments(where: string, inner: unknown, opts: GaloreOptions | undefined): GaloreSettings {
-  if (!(inner instanceof tf.Optimizer) || typeof (inner as tf.Optimizer).getClassName !== 'function') {
+  if (inner == null || typeof inner !== 'object' || !(inner instanceof tf.Optimizer) || typeof (inner as tf.Optimizer).getClassName !== 'function') {
     throw new InvalidArgumentError(`${where}: the first argument must be a tf.Optimizer (e.g. tf.train.adam(1e-3)).`);
   }
   if (opts == null || typeof opts !== 'object') {
