@@ -3,6 +3,7 @@ import { CheckpointError, DisposedError, DtypeError, InvalidArgumentError, Unkno
 import { GradientInput, NamedTensor } from '../layout';
 import { exactInstanceof } from '../optimizer/exact-instanceof';
 import { disposeInner, innerWeights, supportsExactState } from '../optimizer/inner-state';
+import { checkSavedGaloreConfig, SavedGaloreConfig } from './saved-config';
 import { slotFloats } from './moments';
 import { checkGaloreArguments, GaloreOptions, GaloreSettings } from './options';
 import { matrixView, ProjectedMatrix } from './projected-matrix';
@@ -51,14 +52,19 @@ export class EvolvingSubspaceOptimizer extends tf.Optimizer {
   /** A state restored before the first step (no variables known yet), applied when it binds. */
   private pending: ReturnType<typeof splitSaved> | null = null;
   private disposed = false;
+  /** The gradient positions stepped in full (the `full` variables), known once bound — or from a saved config. */
+  private fullPositions: number[] | null;
 
   constructor(
     /** The wrapped optimizer; owned (disposed with this one). */
     readonly inner: tf.Optimizer,
     readonly settings: GaloreSettings,
     private readonly where = 'galore',
+    /** From a saved config (fromConfig): the `full` variables by gradient position, and how many variables it was saved with. */
+    private readonly restoring: { full: number[]; variables: number | null } | null = null,
   ) {
     super();
+    this.fullPositions = restoring ? restoring.full.slice() : null;
   }
 
   override getClassName(): string {
@@ -134,23 +140,75 @@ export class EvolvingSubspaceOptimizer extends tf.Optimizer {
         );
       }
       if (this.pending) disposeCopy(this.pending);
-      this.pending = keepCopy(saved);
+      // [iteration 0] alone is what an optimizer that never stepped returns (and model.save stores): nothing to restore.
+      const empty = saved.iterations === 0 && saved.bases.size === 0 && saved.inner.length === 0;
+      this.pending = empty ? null : keepCopy(saved);
     }
     this.iterations_ = saved.iterations;
   }
 
+  /**
+   * The config `model.save(…, {includeOptimizer: true})` stores (src/evolving/saved-config.ts): the
+   * inner optimizer's class name and config, rank, updateEvery, scale, projection, seed, moments,
+   * the `full` variables by gradient position and the number of variables. Throws CheckpointError
+   * (so the save fails, nothing written) where the optimizer could not be rebuilt and restored on load.
+   */
   override getConfig(): tf.serialization.ConfigDict {
-    const { rank, updateEvery, scale, projection, seed, moments, full } = this.settings;
-    return {
+    this.alive('getConfig');
+    const where = `${this.where}.getConfig`;
+    if (!supportsExactState(this.inner)) {
+      throw new CheckpointError(
+        `${where}: a ${this.inner.getClassName()} inner optimizer cannot be restored exactly (only the seven tf.train ` +
+          `optimizers can); call model.save() without includeOptimizer and create the optimizer again after loading.`,
+      );
+    }
+    if (this.fullPositions === null && this.settings.full.size > 0) {
+      throw new CheckpointError(
+        `${where}: the 'full' variables are saved by gradient position, which is known only after the first step; ` +
+          `take one training step before saving, or call model.save() without includeOptimizer.`,
+      );
+    }
+    const { rank, updateEvery, scale, projection, seed, moments } = this.settings;
+    const variables = this.entries ? this.entries.length : (this.restoring?.variables ?? null);
+    const config: SavedGaloreConfig = {
+      innerClassName: this.inner.getClassName(),
+      innerConfig: this.inner.getConfig(),
       rank,
       updateEvery,
       scale,
       projection,
       seed,
       moments,
-      full: [...full],
-      inner: { className: this.inner.getClassName(), config: this.inner.getConfig() },
+      full: (this.fullPositions ?? []).slice(),
+      variables,
     };
+    return config as unknown as tf.serialization.ConfigDict;
+  }
+
+  /**
+   * tf.serialization's entry for a saved EvolvingSubspaceOptimizer (tf.loadLayersModel): the config
+   * is checked (a typed error naming the bad field, nothing left behind), the inner optimizer rebuilt
+   * from its class name and config, and an optimizer made that binds at its first step, with the
+   * `full` positions of the saved one; tfjs-layers then restores its state with setWeights.
+   */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    const where = `${EvolvingSubspaceOptimizer.className}.fromConfig`;
+    const saved = checkSavedGaloreConfig(where, config);
+    const [innerCls, innerFromConfig] = tf.serialization.SerializationMap.getMap().classNameMap[saved.innerClassName];
+    const inner = innerFromConfig(innerCls, saved.innerConfig) as tf.Optimizer;
+    let settings: GaloreSettings;
+    try {
+      const { rank, updateEvery, scale, projection, seed, moments } = saved;
+      settings = checkGaloreArguments(where, inner, { rank, updateEvery, scale, projection, seed, moments });
+    } catch (e) {
+      disposeInner(inner);
+      throw e;
+    }
+    const Cls = cls as unknown as new (...args: ConstructorParameters<typeof EvolvingSubspaceOptimizer>) => T;
+    return new Cls(inner, settings, 'galore', { full: saved.full, variables: saved.variables });
   }
 
   /** Frees the bases, the proxies, a pending restored state and the inner optimizer. Twice is harmless. */
@@ -195,9 +253,10 @@ export class EvolvingSubspaceOptimizer extends tf.Optimizer {
       return v;
     });
     const { rank, full } = this.settings;
-    const entries: Entry[] = variables.map((variable) => {
+    const fullAt = this.fullPositionsFor(where, variables) ?? variables.flatMap((v, i) => (full.has(v.name) ? [i] : []));
+    const entries: Entry[] = variables.map((variable, position) => {
       const view = matrixView(variable.shape);
-      const projected = view !== null && Math.min(...view) > rank && !full.has(variable.name);
+      const projected = view !== null && Math.min(...view) > rank && !fullAt.includes(position);
       return { variable, matrix: projected ? new ProjectedMatrix(variable, rank) : null };
     });
     if (this.pending) {
@@ -211,7 +270,22 @@ export class EvolvingSubspaceOptimizer extends tf.Optimizer {
       this.pending = null;
     }
     this.entries = entries;
+    this.fullPositions = fullAt;
     return entries;
+  }
+
+  /** A restored optimizer's saved `full` positions, checked against the variables it binds to (null for one built by galore()). */
+  private fullPositionsFor(where: string, variables: readonly tf.Variable[]): number[] | null {
+    if (!this.restoring) return null;
+    const { full, variables: count } = this.restoring;
+    if (count !== null && count !== variables.length) {
+      throw new CheckpointError(`${where}: the optimizer was saved for ${count} variable(s) but got gradients for ${variables.length}; it was saved for another model.`);
+    }
+    const outside = full.find((p) => p >= variables.length);
+    if (outside !== undefined) {
+      throw new CheckpointError(`${where}: the saved 'full' position ${outside} is not among the ${variables.length} variable(s); it was saved for another model.`);
+    }
+    return full.slice();
   }
 
   /** The gradients in the bound order, checked: the same variables as the first step, the same shapes. */
@@ -235,6 +309,7 @@ export class EvolvingSubspaceOptimizer extends tf.Optimizer {
 }
 
 exactInstanceof(EvolvingSubspaceOptimizer);
+tf.serialization.registerClass(EvolvingSubspaceOptimizer);
 
 /**
  * An evolving-subspace optimizer around `inner` (see {@link EvolvingSubspaceOptimizer}); it owns

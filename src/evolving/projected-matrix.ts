@@ -52,9 +52,10 @@ export class ProjectedMatrix {
     const [m, n] = this.view;
     this.side = m <= n ? 'left' : 'right';
     const p = Math.min(m, n);
-    this.P = tf.variable(tf.zeros([p, rank]), false, `evolving${id}/${variable.name}/P`) as tf.Variable<tf.Rank.R2>;
+    // tf.variable keeps its initial value's data, not the tensor: the tidy frees the zeros (no tensor left after dispose()).
+    this.P = tf.tidy(() => tf.variable(tf.zeros([p, rank]), false, `evolving${id}/${variable.name}/P`)) as tf.Variable<tf.Rank.R2>;
     const proxyShape: [number, number] = this.side === 'left' ? [rank, n] : [m, rank];
-    this.proxy = tf.variable(tf.zeros(proxyShape), false, `evolving${id}/${variable.name}/R`) as tf.Variable<tf.Rank.R2>;
+    this.proxy = tf.tidy(() => tf.variable(tf.zeros(proxyShape), false, `evolving${id}/${variable.name}/R`)) as tf.Variable<tf.Rank.R2>;
   }
 
   /** R of the gradient g (W's shape), for the inner optimizer. */
