@@ -3,7 +3,7 @@ import { CheckpointError, DisposedError, DtypeError, InvalidArgumentError, Unkno
 import { GradientInput, NamedTensor } from '../layout';
 import { exactInstanceof } from '../optimizer/exact-instanceof';
 import { disposeInner, innerWeights, supportsExactState } from '../optimizer/inner-state';
-import { checkSavedGaloreConfig, SavedGaloreConfig } from './saved-config';
+import { rebuildFromConfig, savedConfigOf } from './saved-config';
 import { slotFloats } from './moments';
 import { checkGaloreArguments, GaloreOptions, GaloreSettings } from './options';
 import { matrixView, ProjectedMatrix } from './projected-matrix';
@@ -155,34 +155,8 @@ export class EvolvingSubspaceOptimizer extends tf.Optimizer {
    */
   override getConfig(): tf.serialization.ConfigDict {
     this.alive('getConfig');
-    const where = `${this.where}.getConfig`;
-    if (!supportsExactState(this.inner)) {
-      throw new CheckpointError(
-        `${where}: a ${this.inner.getClassName()} inner optimizer cannot be restored exactly (only the seven tf.train ` +
-          `optimizers can); call model.save() without includeOptimizer and create the optimizer again after loading.`,
-      );
-    }
-    if (this.fullPositions === null && this.settings.full.size > 0) {
-      throw new CheckpointError(
-        `${where}: the 'full' variables are saved by gradient position, which is known only after the first step; ` +
-          `take one training step before saving, or call model.save() without includeOptimizer.`,
-      );
-    }
-    const { rank, updateEvery, scale, projection, seed, moments } = this.settings;
     const variables = this.entries ? this.entries.length : (this.restoring?.variables ?? null);
-    const config: SavedGaloreConfig = {
-      innerClassName: this.inner.getClassName(),
-      innerConfig: this.inner.getConfig(),
-      rank,
-      updateEvery,
-      scale,
-      projection,
-      seed,
-      moments,
-      full: (this.fullPositions ?? []).slice(),
-      variables,
-    };
-    return config as unknown as tf.serialization.ConfigDict;
+    return savedConfigOf(`${this.where}.getConfig`, this.inner, this.settings, this.fullPositions, variables) as unknown as tf.serialization.ConfigDict;
   }
 
   /**
@@ -195,20 +169,9 @@ export class EvolvingSubspaceOptimizer extends tf.Optimizer {
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,
   ): T {
-    const where = `${EvolvingSubspaceOptimizer.className}.fromConfig`;
-    const saved = checkSavedGaloreConfig(where, config);
-    const [innerCls, innerFromConfig] = tf.serialization.SerializationMap.getMap().classNameMap[saved.innerClassName];
-    const inner = innerFromConfig(innerCls, saved.innerConfig) as tf.Optimizer;
-    let settings: GaloreSettings;
-    try {
-      const { rank, updateEvery, scale, projection, seed, moments } = saved;
-      settings = checkGaloreArguments(where, inner, { rank, updateEvery, scale, projection, seed, moments });
-    } catch (e) {
-      disposeInner(inner);
-      throw e;
-    }
+    const { inner, settings, restoring } = rebuildFromConfig(`${EvolvingSubspaceOptimizer.className}.fromConfig`, config);
     const Cls = cls as unknown as new (...args: ConstructorParameters<typeof EvolvingSubspaceOptimizer>) => T;
-    return new Cls(inner, settings, 'galore', { full: saved.full, variables: saved.variables });
+    return new Cls(inner, settings, 'galore', restoring);
   }
 
   /** Frees the bases, the proxies, a pending restored state and the inner optimizer. Twice is harmless. */

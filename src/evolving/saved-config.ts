@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError } from '../errors';
-import { supportsExactState } from '../optimizer/inner-state';
+import { disposeInner, supportsExactState } from '../optimizer/inner-state';
 import { MomentRule } from './moments';
+import { checkGaloreArguments, GaloreSettings } from './options';
 
 /**
  * The config `model.save({includeOptimizer: true})` stores for an EvolvingSubspaceOptimizer
@@ -63,4 +64,62 @@ export function checkSavedGaloreConfig(where: string, config: unknown): SavedGal
     );
   }
   return c as unknown as SavedGaloreConfig;
+}
+
+/**
+ * The config an optimizer of `inner` and `settings` saves (getConfig). Throws CheckpointError (so the
+ * save fails, nothing written) where it could not be rebuilt and restored on load: an inner optimizer
+ * other than the seven tf.train ones, or `full` variables whose positions are not known yet.
+ */
+export function savedConfigOf(
+  where: string,
+  inner: tf.Optimizer,
+  settings: GaloreSettings,
+  fullPositions: number[] | null,
+  variables: number | null,
+): SavedGaloreConfig {
+  if (!supportsExactState(inner)) {
+    throw new CheckpointError(
+      `${where}: a ${inner.getClassName()} inner optimizer cannot be restored exactly (only the seven tf.train ` +
+        `optimizers can); call model.save() without includeOptimizer and create the optimizer again after loading.`,
+    );
+  }
+  if (fullPositions === null && settings.full.size > 0) {
+    throw new CheckpointError(
+      `${where}: the 'full' variables are saved by gradient position, which is known only after the first step; ` +
+        `take one training step before saving, or call model.save() without includeOptimizer.`,
+    );
+  }
+  const { rank, updateEvery, scale, projection, seed, moments } = settings;
+  return {
+    innerClassName: inner.getClassName(),
+    innerConfig: inner.getConfig(),
+    rank,
+    updateEvery,
+    scale,
+    projection,
+    seed,
+    moments,
+    full: (fullPositions ?? []).slice(),
+    variables,
+  };
+}
+
+/**
+ * What fromConfig builds from a saved config: the checked config's inner optimizer (rebuilt through
+ * tf.serialization), its settings (checkGaloreArguments: InvalidArgumentError naming the option;
+ * the inner optimizer is disposed then) and the `full` positions and variable count to bind with.
+ */
+export function rebuildFromConfig(where: string, config: unknown): { inner: tf.Optimizer; settings: GaloreSettings; restoring: { full: number[]; variables: number | null } } {
+  const saved = checkSavedGaloreConfig(where, config);
+  const [innerCls, innerFromConfig] = tf.serialization.SerializationMap.getMap().classNameMap[saved.innerClassName];
+  const inner = innerFromConfig(innerCls, saved.innerConfig) as tf.Optimizer;
+  try {
+    const { rank, updateEvery, scale, projection, seed, moments } = saved;
+    const settings = checkGaloreArguments(where, inner, { rank, updateEvery, scale, projection, seed, moments });
+    return { inner, settings, restoring: { full: saved.full, variables: saved.variables } };
+  } catch (e) {
+    disposeInner(inner);
+    throw e;
+  }
 }

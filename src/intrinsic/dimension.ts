@@ -10,7 +10,7 @@ import { IntrinsicDimensionOptions, IntrinsicDimensionResult, RunResult } from '
 import { Resolved, resolveOptions } from './resolve';
 import { holdOut, runProtocol, Trainee, TrainingProtocol } from './protocol';
 import { checkLabelled, LabelledTensors, TrainingTick } from './train';
-import { FixedBudgetOutcome, trainFixedBudget } from './fixed-budget';
+import { runFixedBudget } from './fixed-budget';
 
 
 export type { IntrinsicDimensionOptions, IntrinsicDimensionResult, RunResult } from './options';
@@ -126,32 +126,18 @@ async function measureAll(
     try {
       const progress = (tick: TrainingTick & { learningRate: number }) =>
         o.onProgress?.({ ...tick, d, seed, run: done, runs: total(), elapsedSeconds: (performance.now() - start) / 1000 });
-      let result: RunResult;
-      if (split.validation === null) {
-        const trainee = startCandidate(centre);
-        let acc: number;
-        let fixed: FixedBudgetOutcome;
-        try {
-          fixed = await trainFixedBudget(trainee, split.fit, o.maxEpochs, o.batchSize, seed, (t) => progress({ ...t, learningRate: centre }), o.signal);
-          acc = o.metric(trainee.model, o.test);
-        } finally {
-          trainee.dispose();
-        }
-        result = {
-          d, seed, accuracy: acc, validation: NaN, learningRate: centre, learningRateCentre: centre, epochs: fixed.epochs, bestEpoch: fixed.epochs,
-          stopReason: fixed.diverged ? 'diverged' : 'max-epochs', pilots: [], loss: fixed.loss, seconds: (performance.now() - t0) / 1000,
-        };
-      } else {
-        const { trainee, outcome } = await runProtocol(startCandidate, centre, { fit: split.fit, validation: split.validation }, o.metric, protocol, seed, progress, o.signal);
-        let acc: number;
-        try {
-          acc = o.metric(trainee.model, o.test);
-        } finally {
-          trainee.dispose();
-        }
-        const { history: _history, ...kept } = outcome;
-        result = { d, seed, accuracy: acc, ...kept, learningRateCentre: centre, seconds: (performance.now() - t0) / 1000 };
+      const { trainee, outcome } =
+        split.validation === null
+          ? await runFixedBudget(startCandidate, centre, split.fit, o, seed, progress, o.signal)
+          : await runProtocol(startCandidate, centre, { fit: split.fit, validation: split.validation }, o.metric, protocol, seed, progress, o.signal);
+      let acc: number;
+      try {
+        acc = o.metric(trainee.model, o.test);
+      } finally {
+        trainee.dispose();
       }
+      const { history: _history, ...kept } = outcome;
+      const result: RunResult = { d, seed, accuracy: acc, ...kept, learningRateCentre: centre, seconds: (performance.now() - t0) / 1000 };
       o.onRun?.(result);
       return result;
     } finally {

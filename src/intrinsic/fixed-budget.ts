@@ -1,40 +1,39 @@
-import { NonFiniteError } from '../errors';
-import type { Trainee } from './protocol';
-import { LabelledTensors, SeededEpochs, TrainingTick } from './train';
-
-/** What a fixed-budget run did. */
-export interface FixedBudgetOutcome {
-  /** Epochs trained (the budget, or fewer when the loss diverged). */
-  epochs: number;
-  /** The last batch's loss (NaN when it diverged). */
-  loss: number;
-  diverged: boolean;
-}
+import type { ProtocolOutcome, Trainee } from './protocol';
+import { epochLoss, LabelledTensors, SeededEpochs, TrainingTick } from './train';
 
 /**
- * Li et al.'s training of one run (`training: 'fixed'`): `epochs` seeded epochs over the whole of
- * `data` at one learning rate, no validation split, no early stop; the model keeps its final
- * weights. A non-finite loss (or a gradient a subspace optimizer refuses) ends the run as diverged.
+ * Li et al.'s training of one run (`training: 'fixed'`), with runProtocol's signature and outcome:
+ * the trainee `start(lr)` builds trains `epochs` seeded epochs over the whole of `data` at `lr` — no
+ * validation split, no pilots, no early stop — and keeps its final weights. A non-finite loss (or a
+ * gradient a subspace optimizer refuses) ends it as 'diverged'. The caller measures and disposes the
+ * trainee (disposed here when training throws).
  */
-export async function trainFixedBudget(
-  trainee: Trainee,
+export async function runFixedBudget(
+  start: (lr: number) => Trainee,
+  lr: number,
   data: LabelledTensors,
-  epochs: number,
-  batchSize: number,
+  p: { maxEpochs: number; batchSize: number },
   shuffleSeed: number,
-  onTick?: (tick: TrainingTick) => unknown,
+  onTick?: (tick: TrainingTick & { learningRate: number }) => unknown,
   signal?: AbortSignal,
-): Promise<FixedBudgetOutcome> {
-  const order = new SeededEpochs(data, batchSize, shuffleSeed);
+): Promise<{ trainee: Trainee; outcome: ProtocolOutcome }> {
+  const trainee = start(lr);
+  const order = new SeededEpochs(data, p.batchSize, shuffleSeed);
   let loss = NaN;
-  for (let e = 0; e < epochs; e++) {
-    try {
-      loss = await order.epoch(trainee.model, epochs, onTick, signal);
-    } catch (err) {
-      if (!(err instanceof NonFiniteError)) throw err;
-      loss = NaN;
+  let epochs = 0;
+  try {
+    while (epochs < p.maxEpochs) {
+      loss = await epochLoss(order, trainee.model, p.maxEpochs, onTick && ((t) => onTick({ ...t, learningRate: lr })), signal);
+      epochs++;
+      if (!Number.isFinite(loss)) break;
     }
-    if (!Number.isFinite(loss)) return { epochs: e + 1, loss: NaN, diverged: true };
+  } catch (e) {
+    trainee.dispose();
+    throw e;
   }
-  return { epochs, loss, diverged: false };
+  const diverged = !Number.isFinite(loss);
+  const outcome: ProtocolOutcome = {
+    learningRate: lr, epochs, bestEpoch: epochs, validation: NaN, stopReason: diverged ? 'diverged' : 'max-epochs', history: [], pilots: [], loss,
+  };
+  return { trainee, outcome };
 }

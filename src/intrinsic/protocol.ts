@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
-import { InvalidArgumentError, NonFiniteError } from '../errors';
+import { InvalidArgumentError } from '../errors';
 import { shuffled } from '../random';
-import { LabelledTensors, SeededEpochs, TrainableModel, TrainingTick } from './train';
+import { epochLoss, LabelledTensors, SeededEpochs, TrainableModel, TrainingTick } from './train';
 
 /**
  * The training protocol of every run (the baseline and each d): the learning rate is chosen on a
@@ -123,13 +123,7 @@ export async function runProtocol(
   };
   /** One epoch and its validation; returns false once the candidate must stop. */
   const epoch = async (c: Candidate): Promise<boolean> => {
-    try {
-      c.loss = await c.epochs.epoch(c.trainee.model, p.maxEpochs, onTick && ((t) => onTick({ ...t, learningRate: c.lr })), signal);
-    } catch (e) {
-      // A subspace optimizer refuses a non-finite gradient (nothing updated): the same as a NaN loss.
-      if (!(e instanceof NonFiniteError)) throw e;
-      c.loss = NaN;
-    }
+    c.loss = await epochLoss(c.epochs, c.trainee.model, p.maxEpochs, onTick && ((t) => onTick({ ...t, learningRate: c.lr })), signal);
     if (!Number.isFinite(c.loss)) {
       c.diverged = true;
       return false;

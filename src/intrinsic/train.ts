@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { shuffled } from '../random';
-import { CancelledError, DimensionMismatchError, InvalidArgumentError } from '../errors';
+import { CancelledError, DimensionMismatchError, InvalidArgumentError, NonFiniteError } from '../errors';
 
 /** Inputs and one-hot targets as tensors (the caller owns and disposes them). */
 export interface LabelledTensors {
@@ -89,6 +89,26 @@ export class SeededEpochs {
     }
     this.done++;
     return loss;
+  }
+}
+
+/**
+ * One epoch of `epochs` (see {@link SeededEpochs.epoch}) whose last loss is NaN when the loss
+ * diverged or a subspace optimizer refused a non-finite gradient (NonFiniteError: nothing updated,
+ * the same outcome); other errors propagate.
+ */
+export async function epochLoss(
+  epochs: SeededEpochs,
+  model: TrainableModel,
+  total: number,
+  onTick?: (tick: TrainingTick) => unknown,
+  signal?: AbortSignal,
+): Promise<number> {
+  try {
+    return await epochs.epoch(model, total, onTick, signal);
+  } catch (e) {
+    if (!(e instanceof NonFiniteError)) throw e;
+    return NaN;
   }
 }
 

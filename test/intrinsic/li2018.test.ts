@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { InvalidArgumentError, projectGradients } from '../../src';
 import { SEEDED_KINDS } from '../../src/basis/kinds';
 import { digits, oneHot } from '../../src/data';
-import { accuracy, intrinsicDimension, LI2018, li2018ModelOptions, li2018Optimizer, li2018Options, li2018Task, trainSeeded } from '../../src/intrinsic';
+import { accuracy, intrinsicDimension, LI2018, li2018ModelOptions, li2018Optimizer, li2018Options, li2018Task, runFixedBudget, trainSeeded } from '../../src/intrinsic';
 import type { IntrinsicDimensionProgress } from '../../src/intrinsic';
 import { models } from '../../src/models';
 import { useBackend } from '../helpers';
@@ -65,6 +65,26 @@ describe("Li et al.'s protocol: fixed budget, final weights, absolute threshold"
     expect(train.x.isDisposed).toBe(false);
     expect(tf.memory().numTensors).toBe(start);
   }, 120_000);
+
+  it('a run whose loss diverges stops there as diverged (the subspace optimizer refuses the non-finite gradient), nothing left', async () => {
+    const start = tf.memory().numTensors;
+    // A linear model under squared error at lr 1e20: the first steps overflow float32 (softmax and
+    // cross-entropy would saturate instead, their loss stays finite).
+    const linear = () => tf.sequential({ layers: [tf.layers.dense({ units: 10, inputShape: [64], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] });
+    const basis = SEEDED_KINDS.srht.create(650, 50, 0);
+    const trainee = (lr: number) => {
+      const model = linear();
+      const opt = projectGradients(tf.train.sgd(lr), basis, { variables: model });
+      model.compile({ optimizer: opt, loss: 'meanSquaredError' });
+      return { model, dispose: () => (opt.dispose(), model.dispose()) };
+    };
+    const { trainee: t, outcome } = await runFixedBudget(trainee, 1e20, train, { maxEpochs: 5, batchSize: 100 }, 0);
+    expect(outcome).toMatchObject({ stopReason: 'diverged', epochs: 1, pilots: [], history: [] });
+    expect(outcome.loss).toBeNaN();
+    t.dispose();
+    basis.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
 
   test('bad training or thresholdOf: typed errors naming the choices', async () => {
     const base = { createModel: (seed: number) => models['fc-digits']({ seed }), train, test: testSet, dims: [5] };
