@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { LI2018 } from '../../src/intrinsic/li2018';
@@ -30,7 +30,8 @@ describe('id --protocol li2018', () => {
     expect(r.stdout).toMatch(/Li et al.'s reading \(the smallest d tried that reaches the target\): (none|\d+)/);
   }, 300_000);
 
-  test('the flags it fixes, other data and other models are refused with the fix (exit 2)', async () => {
+  test('the flags it fixes, other data and other models are refused with the fix (exit 2), --out untouched', async () => {
+    const before = readdirSync(out).map((f) => [f, readFileSync(join(out, f)).toString('base64')]);
     let r = await inProcess(['id', '--protocol', 'li2018', '--data', 'mnist', '--lr', '0.01', '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--protocol li2018 sets --lr as Li et al. did .*drop it, or use the default protocol/);
@@ -43,5 +44,6 @@ describe('id --protocol li2018', () => {
     r = await inProcess(['id', '--protocol', 'li2018', '--data', 'mnist', '--search', '100:1000', '--out', out]);
     expect(r.stderr).toMatch(/give --dims .* not --search/);
     expect(r.code).toBe(2);
+    expect(readdirSync(out).map((f) => [f, readFileSync(join(out, f)).toString('base64')])).toEqual(before);
   });
 });
